@@ -1,0 +1,96 @@
+"""The outbox and inbox tables, mapped into a service's own schema, and the outbox writer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from maitred_contracts import EventData
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+OUTBOX = "outbox"
+INBOX = "inbox"
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """Events waiting to be published, written in the same transaction as the change."""
+    if f"{metadata.schema}.{OUTBOX}" in metadata.tables:
+        return metadata.tables[f"{metadata.schema}.{OUTBOX}"]
+    return Table(
+        OUTBOX,
+        metadata,
+        # The id orders publishing and is the CloudEvents `sequence`: changes to one aggregate
+        # are serialized by its row lock, so its events get increasing ids in commit order.
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("type", String(200), nullable=False),
+        Column("source", String(200), nullable=False),
+        Column("subject", String(200), nullable=True),
+        Column("restaurant_id", UUID(as_uuid=True), nullable=True),
+        Column("data", JSONB, nullable=False),
+        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text, nullable=True),
+        Index(f"ix_{OUTBOX}_pending", "id", postgresql_where=text("published_at IS NULL")),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    """Events a consumer has applied; the key makes a redelivery a no-op."""
+    if f"{metadata.schema}.{INBOX}" in metadata.tables:
+        return metadata.tables[f"{metadata.schema}.{INBOX}"]
+    return Table(
+        INBOX,
+        metadata,
+        Column("event_id", UUID(as_uuid=True), primary_key=True),
+        Column("consumer", String(100), primary_key=True),
+        Column("type", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def notify_channel(schema: str) -> str:
+    return f"{schema}_outbox"
+
+
+async def add_event(
+    session: AsyncSession,
+    event: EventData,
+    *,
+    event_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
+) -> uuid.UUID:
+    """Adds an event to the caller's transaction; it is published only if that commits."""
+    table = session.info.get(OUTBOX)
+    if not isinstance(table, Table):
+        raise RuntimeError("this session has no outbox: build it with info={OUTBOX: table}")
+    eid = event_id or uuid.uuid4()
+    await session.execute(
+        insert(table).values(
+            event_id=eid,
+            type=event.event_type,
+            source=event.source(),
+            subject=event.subject(),
+            restaurant_id=event.restaurant_id,
+            data=event.model_dump(mode="json"),
+            occurred_at=occurred_at or datetime.now(UTC),
+        )
+    )
+    return eid

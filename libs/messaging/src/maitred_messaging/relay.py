@@ -1,0 +1,176 @@
+"""The outbox relay: publishes committed events in order, marking them sent only on confirm.
+
+One relay per service is active at a time (a session advisory lock on its own connection);
+others stand by and take over when the holder's connection goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import zlib
+from typing import Any
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import AbstractExchange, AbstractRobustConnection
+from maitred_contracts import CONTENT_TYPE, CloudEvent
+from maitred_platform.logs import get_logger
+
+from maitred_messaging import metrics
+from maitred_messaging.outbox import notify_channel
+from maitred_messaging.topology import declare_exchange, declare_audit_queue
+
+log = get_logger(__name__)
+
+
+def relay_lock_key(schema: str) -> int:
+    return zlib.crc32(f"maitred-relay:{schema}".encode())
+
+
+def to_message(row: asyncpg.Record) -> tuple[aio_pika.Message, str]:
+    event = CloudEvent(
+        id=str(row["event_id"]),
+        source=row["source"],
+        type=row["type"],
+        subject=row["subject"],
+        time=row["occurred_at"],
+        restaurantid=str(row["restaurant_id"]) if row["restaurant_id"] else None,
+        sequence=row["id"],
+        data=_json(row["data"]),
+    )
+    message = aio_pika.Message(
+        body=event.to_json(),
+        content_type=CONTENT_TYPE,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=event.id,
+        type=event.type,
+        timestamp=row["occurred_at"],
+        headers={"restaurantid": event.restaurantid or "", "subject": event.subject or ""},
+    )
+    return message, event.type
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        import json
+
+        loaded: dict[str, Any] = json.loads(value)
+        return loaded
+    return dict(value)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        dsn: str,
+        schema: str,
+        connection: AbstractRobustConnection,
+        batch_size: int = 200,
+        poll_interval: float = 1.0,
+        standby_interval: float = 2.0,
+        publish_timeout: float = 5.0,
+    ) -> None:
+        self.dsn = dsn
+        self.schema = schema
+        self.connection = connection
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.standby_interval = standby_interval
+        self.publish_timeout = publish_timeout
+        self.active = False
+        self.last_error: str | None = None
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Runs until cancelled, surviving database and broker restarts."""
+        backoff = 0.5
+        while True:
+            try:
+                await self._run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("relay_error", schema=self.schema, error=self.last_error)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+            else:  # pragma: no cover - _run_once only returns by raising
+                backoff = 0.5
+            finally:
+                self.active = False
+                metrics.RELAY_ACTIVE.set(0)
+
+    async def _run_once(self) -> None:
+        conn = await asyncpg.connect(self.dsn, timeout=5)
+        try:
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", relay_lock_key(self.schema)):
+                await asyncio.sleep(self.standby_interval)
+            self.active = True
+            metrics.RELAY_ACTIVE.set(1)
+            log.info("relay_active", schema=self.schema)
+            await conn.add_listener(notify_channel(self.schema), lambda *_: self._wake.set())
+            await self.connection.ready()
+            channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
+            try:
+                exchange = await declare_exchange(channel)
+                await declare_audit_queue(channel, exchange)
+                while True:
+                    self._wake.clear()
+                    published = await self._drain(conn, exchange)
+                    self.last_error = None
+                    if published < self.batch_size:
+                        metrics.PENDING.set(await self.pending(conn))
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            finally:
+                with contextlib.suppress(Exception):
+                    await channel.close()
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.close(), 2)
+
+    async def pending(self, conn: asyncpg.Connection) -> int:
+        count: int = await conn.fetchval(
+            f"SELECT count(*) FROM {self.schema}.outbox WHERE published_at IS NULL"
+        )
+        return count
+
+    async def _drain(self, conn: asyncpg.Connection, exchange: AbstractExchange) -> int:
+        rows = await conn.fetch(
+            f"SELECT id, event_id, type, source, subject, restaurant_id, data, occurred_at "
+            f"FROM {self.schema}.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+            self.batch_size,
+        )
+        sent: list[int] = []
+        try:
+            for row in rows:
+                message, routing_key = to_message(row)
+                # Anything but a confirm in time (nack, return, timeout) leaves the row pending.
+                await asyncio.wait_for(
+                    exchange.publish(
+                        message, routing_key=routing_key, mandatory=True, timeout=self.publish_timeout
+                    ),
+                    self.publish_timeout,
+                )
+                sent.append(row["id"])
+                metrics.PUBLISHED.labels(routing_key).inc()
+        except Exception as exc:
+            metrics.PUBLISH_FAILURES.inc()
+            if len(sent) < len(rows):
+                failed = rows[len(sent)]["id"]
+                await conn.execute(
+                    f"UPDATE {self.schema}.outbox SET attempts = attempts + 1, last_error = $2 "
+                    f"WHERE id = $1",
+                    failed,
+                    f"{type(exc).__name__}: {exc}"[:500],
+                )
+            raise
+        finally:
+            if sent:
+                await conn.execute(
+                    f"UPDATE {self.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                    sent,
+                )
+        return len(rows)

@@ -1,0 +1,73 @@
+"""The parts every service's lifespan builds and tears down, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from maitred_platform.db import asyncpg_dsn, database_check, make_engine
+from maitred_platform.health import HealthChecks
+from maitred_platform.settings import ServiceSettings
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from maitred_messaging.consumer import EventHandlers
+from maitred_messaging.outbox import OUTBOX, inbox_table, outbox_table
+from maitred_messaging.runtime import Messaging
+from maitred_messaging.topology import ConsumerTopology
+
+
+@dataclass
+class ServiceParts:
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    messaging: Messaging
+
+
+@asynccontextmanager
+async def running_service(
+    *,
+    service: str,
+    settings: ServiceSettings,
+    metadata: MetaData,
+    checks: HealthChecks,
+    handlers: EventHandlers | None = None,
+    retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 25.0),
+    delivery_limit: int = 5,
+) -> AsyncIterator[ServiceParts]:
+    """Engine, sessions bound to the outbox, relay and consumer; health checks registered."""
+    schema = metadata.schema
+    assert schema, "a service's MetaData must name its schema"
+    engine = make_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
+    outbox = outbox_table(metadata)
+    sessions = async_sessionmaker(engine, expire_on_commit=False, info={OUTBOX: outbox})
+    topology = None
+    if handlers is not None:
+        topology = ConsumerTopology(
+            service=service,
+            bindings=handlers.types,
+            delivery_limit=delivery_limit,
+            retry_delays_seconds=retry_delays_seconds,
+        )
+    messaging = Messaging(
+        service=service,
+        amqp_url=settings.amqp_url,
+        dsn=asyncpg_dsn(settings.database_url),
+        schema=schema,
+        sessions=sessions,
+        outbox=outbox,
+        inbox=inbox_table(metadata),
+        handlers=handlers,
+        topology=topology,
+    )
+    checks.add("database", database_check(engine))
+    messaging.register_health(checks)
+    await messaging.start()
+    try:
+        yield ServiceParts(engine=engine, sessions=sessions, messaging=messaging)
+    finally:
+        await messaging.stop()
+        await engine.dispose()

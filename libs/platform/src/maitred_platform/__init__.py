@@ -1,0 +1,1 @@
+"""Edge concerns shared by every Maitred service."""

@@ -1,0 +1,1 @@
+"""Maitred Gateway service."""

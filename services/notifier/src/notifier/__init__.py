@@ -1,0 +1,1 @@
+"""Maitred Notifier service."""

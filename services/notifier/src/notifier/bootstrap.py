@@ -1,0 +1,40 @@
+"""Builds the notifier app; engines and clients are made in the lifespan, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from maitred_messaging.service import running_service
+from maitred_platform.health import HealthChecks
+from maitred_platform.logs import configure_logging
+from maitred_platform.web import create_app as create_service_app
+
+from notifier.adapters import orm
+from notifier.config import Settings
+from notifier.entrypoints import api, consumers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging("notifier", settings.log_level)
+    checks = HealthChecks()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running_service(
+            service="notifier",
+            settings=settings,
+            metadata=orm.metadata,
+            checks=checks,
+            handlers=consumers.handlers,
+        ) as parts:
+            app.state.sessions = parts.sessions
+            app.state.messaging = parts.messaging
+            yield
+
+    app = create_service_app(title="Maitred Notifier", service="notifier", lifespan=lifespan, checks=checks)
+    app.state.settings = settings
+    app.include_router(api.router)
+    return app

@@ -1,0 +1,1 @@
+"""Maitred Reservations service."""

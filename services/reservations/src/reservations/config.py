@@ -1,0 +1,13 @@
+"""Settings of the reservations service, from environment variables prefixed RESERVATIONS_."""
+
+from maitred_platform.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="RESERVATIONS_", extra="ignore")
+
+    port: int = 8002
+    database_url: str = (
+        "postgresql+asyncpg://maitred_reservations:reservations-dev-password@127.0.0.1:5432/maitred"
+    )

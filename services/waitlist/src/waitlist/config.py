@@ -1,0 +1,13 @@
+"""Settings of the waitlist service, from environment variables prefixed WAITLIST_."""
+
+from maitred_platform.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="WAITLIST_", extra="ignore")
+
+    port: int = 8001
+    database_url: str = (
+        "postgresql+asyncpg://maitred_waitlist:waitlist-dev-password@127.0.0.1:5432/maitred"
+    )

@@ -1,0 +1,5 @@
+"""Event handlers of the waitlist service: each translates an event into a use case call."""
+
+from maitred_messaging.consumer import EventHandlers
+
+handlers = EventHandlers()
