@@ -171,7 +171,7 @@ class EventConsumer:
         return True
 
     async def _retry_or_park(self, message: AbstractIncomingMessage, event_type: str) -> None:
-        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0) or 0) + 1
+        attempt = int(str((message.headers or {}).get(ATTEMPT_HEADER) or 0)) + 1
         if attempt <= len(self.topology.retry_delays_seconds):
             target = self.topology.retry_queue(attempt)
             metrics.RETRIED.labels(event_type).inc()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import zlib
 from typing import Any
 
@@ -19,7 +20,7 @@ from maitred_platform.logs import get_logger
 
 from maitred_messaging import metrics
 from maitred_messaging.outbox import notify_channel
-from maitred_messaging.topology import declare_exchange, declare_audit_queue
+from maitred_messaging.topology import declare_audit_queue, declare_exchange
 
 log = get_logger(__name__)
 
@@ -52,9 +53,8 @@ def to_message(row: asyncpg.Record) -> tuple[aio_pika.Message, str]:
 
 
 def _json(value: Any) -> dict[str, Any]:
+    # asyncpg returns jsonb as text unless a codec is set on the connection.
     if isinstance(value, str):
-        import json
-
         loaded: dict[str, Any] = json.loads(value)
         return loaded
     return dict(value)
@@ -105,7 +105,9 @@ class OutboxRelay:
     async def _run_once(self) -> None:
         conn = await asyncpg.connect(self.dsn, timeout=5)
         try:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", relay_lock_key(self.schema)):
+            while not await conn.fetchval(
+                "SELECT pg_try_advisory_lock($1)", relay_lock_key(self.schema)
+            ):
                 await asyncio.sleep(self.standby_interval)
             self.active = True
             metrics.RELAY_ACTIVE.set(1)
@@ -150,7 +152,10 @@ class OutboxRelay:
                 # Anything but a confirm in time (nack, return, timeout) leaves the row pending.
                 await asyncio.wait_for(
                     exchange.publish(
-                        message, routing_key=routing_key, mandatory=True, timeout=self.publish_timeout
+                        message,
+                        routing_key=routing_key,
+                        mandatory=True,
+                        timeout=self.publish_timeout,
                     ),
                     self.publish_timeout,
                 )
@@ -170,7 +175,8 @@ class OutboxRelay:
         finally:
             if sent:
                 await conn.execute(
-                    f"UPDATE {self.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                    f"UPDATE {self.schema}.outbox SET published_at = now() "
+                    f"WHERE id = ANY($1::bigint[])",
                     sent,
                 )
         return len(rows)

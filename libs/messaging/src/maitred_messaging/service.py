@@ -40,7 +40,9 @@ async def running_service(
     schema = metadata.schema
     assert schema, "a service's MetaData must name its schema"
     engine = make_engine(
-        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
     )
     outbox = outbox_table(metadata)
     sessions = async_sessionmaker(engine, expire_on_commit=False, info={OUTBOX: outbox})

@@ -13,7 +13,8 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -169,3 +170,50 @@ class TcpProxy:
             self._server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2)
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: Any) -> AsyncIterator[Any]:
+    """Runs an app's lifespan in-process and yields an httpx client talking to it."""
+    import httpx
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+async def wait_until(
+    predicate: Callable[[], Awaitable[bool]], timeout: float = 10.0, interval: float = 0.05
+) -> None:
+    """Waits for an eventually-true outcome (an event applied elsewhere), or fails the test."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        if await predicate():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+def staff_headers(
+    staff_id: uuid.UUID, memberships: dict[uuid.UUID, str], key: str
+) -> dict[str, str]:
+    """The internal principal header the gateway would send for this staff member."""
+    from maitred_platform.principal import HEADER, Principal, sign_principal
+
+    principal = Principal(staff_id=staff_id, memberships=memberships)  # type: ignore[arg-type]
+    return {HEADER: sign_principal(principal, key)}
+
+
+def service_env(
+    service: str, databases: dict[str, ServiceDatabase], amqp_url: str
+) -> dict[str, str]:
+    """Environment variables that point a service at this test run's database and vhost."""
+    prefix = service.upper()
+    return {
+        f"{prefix}_DATABASE_URL": databases[service].url,
+        f"{prefix}_AMQP_URL": amqp_url,
+        f"{prefix}_ENVIRONMENT": "test",
+    }

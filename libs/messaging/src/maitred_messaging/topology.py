@@ -1,9 +1,9 @@
 """Every exchange, queue and binding, declared in one place.
 
-    maitred.events (topic) --type--> maitred.<service> (quorum, delivery limit)
-        handler fails      -> maitred.<service>.retry.<n> (TTL = back-off) -> back to the queue
-        retries exhausted  -> maitred.<service>.parking   (ops inspect and replay)
-        delivery limit hit -> maitred.<service>.parking   (at-least-once dead-lettering)
+maitred.events (topic) --type--> maitred.<service> (quorum, delivery limit)
+    handler fails      -> maitred.<service>.retry.<n> (TTL = back-off) -> back to the queue
+    retries exhausted  -> maitred.<service>.parking   (ops inspect and replay)
+    delivery limit hit -> maitred.<service>.parking   (at-least-once dead-lettering)
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ async def declare_consumer_topology(
 AUDIT_QUEUE = "maitred.events.audit"
 
 
-async def declare_audit_queue(channel: AbstractChannel, exchange: AbstractExchange) -> AbstractQueue:
+async def declare_audit_queue(
+    channel: AbstractChannel, exchange: AbstractExchange
+) -> AbstractQueue:
     """A bounded queue of the latest events of every type.
 
     It keeps every event routable, so a `mandatory` publish is returned only when the

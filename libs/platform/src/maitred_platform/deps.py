@@ -31,7 +31,9 @@ def _principal_from(request: Request) -> Principal | None:
 async def get_principal(request: Request) -> Principal:
     principal = _principal_from(request)
     if principal is None:
-        raise Problem(401, "Staff authentication is required.", headers={"WWW-Authenticate": "Bearer"})
+        raise Problem(
+            401, "Staff authentication is required.", headers={"WWW-Authenticate": "Bearer"}
+        )
     return principal
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, pool
@@ -59,5 +58,3 @@ def upgrade(package: str, url: str, revision: str = "head") -> None:
 
 async def upgrade_async(package: str, url: str, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, package, url, revision)
-
-

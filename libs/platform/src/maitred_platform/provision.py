@@ -31,7 +31,9 @@ def _ident(name: str) -> str:
     return name
 
 
-def with_database(url: str, database: str, user: str | None = None, password: str | None = None) -> str:
+def with_database(
+    url: str, database: str, user: str | None = None, password: str | None = None
+) -> str:
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
     port = f":{parts.port}" if parts.port else ""
@@ -44,7 +46,9 @@ def with_database(url: str, database: str, user: str | None = None, password: st
     return urlunsplit((parts.scheme, netloc, "/" + database, parts.query, ""))
 
 
-def service_database(admin_url: str, database: str, service: str, password: str | None = None) -> ServiceDatabase:
+def service_database(
+    admin_url: str, database: str, service: str, password: str | None = None
+) -> ServiceDatabase:
     role = f"maitred_{service}"
     secret = password or f"{service}-dev-password"
     url = with_database(admin_url, database, role, secret).replace(
@@ -83,10 +87,18 @@ async def provision(
     try:
         await conn.execute(f'REVOKE ALL ON DATABASE "{_ident(database)}" FROM PUBLIC')
         await conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+        # Extensions live in their own schema that every service may use but none may change.
+        await conn.execute("CREATE SCHEMA IF NOT EXISTS extensions")
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA extensions")
         for service, sdb in result.items():
             await conn.execute(f'GRANT CONNECT ON DATABASE "{_ident(database)}" TO {sdb.role}')
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(service)} AUTHORIZATION {sdb.role}")
-            await conn.execute(f"ALTER ROLE {sdb.role} SET search_path = {_ident(service)}")
+            await conn.execute(
+                f"CREATE SCHEMA IF NOT EXISTS {_ident(service)} AUTHORIZATION {sdb.role}"
+            )
+            await conn.execute(f"GRANT USAGE ON SCHEMA extensions TO {sdb.role}")
+            await conn.execute(
+                f"ALTER ROLE {sdb.role} SET search_path = {_ident(service)}, extensions"
+            )
     finally:
         await conn.close()
     return result
