@@ -174,9 +174,11 @@ class OutboxRelay:
             raise
         finally:
             if sent:
-                await conn.execute(
-                    f"UPDATE {self.schema}.outbox SET published_at = now() "
-                    f"WHERE id = ANY($1::bigint[])",
-                    sent,
-                )
+                await self._mark_sent(conn, sent)
         return len(rows)
+
+    async def _mark_sent(self, conn: asyncpg.Connection, ids: list[int]) -> None:
+        await conn.execute(
+            f"UPDATE {self.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+            ids,
+        )

@@ -217,3 +217,45 @@ def service_env(
         f"{prefix}_AMQP_URL": amqp_url,
         f"{prefix}_ENVIRONMENT": "test",
     }
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return os.environ.get("MAITRED_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    databases: dict[str, ServiceDatabase], amqp_url: str, redis_url: str, test_run_id: str
+) -> AsyncIterator[Any]:
+    """Every service running as its own process against this run's database and vhost."""
+    from maitred_platform.stack import Stack
+
+    lines: list[str] = []
+    running = Stack(
+        database_urls={name: db.url for name, db in databases.items()},
+        amqp_url=amqp_url,
+        redis_url=redis_url,
+        redis_prefix=f"maitred_test_{test_run_id}",
+        extra_env=_stack_test_env(),
+        log_sink=lambda prefix, line: lines.append(f"{prefix} | {line}"),
+    )
+    await running.migrate()
+    try:
+        await running.start()
+    except Exception:
+        print("\n".join(lines[-200:]))
+        await running.stop()
+        raise
+    running.logs = lines  # type: ignore[attr-defined]
+    yield running
+    await running.stop()
+
+
+def _stack_test_env() -> dict[str, str]:
+    """Fast timers for tests; each service reads only the variables with its own prefix."""
+    return {
+        "WAITLIST_TIMER_INTERVAL_SECONDS": "0.2",
+        "NOTIFIER_WORKER_INTERVAL_SECONDS": "0.2",
+        "NOTIFIER_WEBHOOK_ALLOW_PRIVATE": "true",
+    }

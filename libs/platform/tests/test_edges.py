@@ -1,0 +1,109 @@
+"""Problem responses, phone validation, log masking and settings safety."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from maitred_platform.credentials import hash_token, new_token, seal, token_matches, unseal
+from maitred_platform.logs import configure_logging, get_logger
+from maitred_platform.phones import E164Phone, mask_phone
+from maitred_platform.problems import Problem, install_problem_handlers
+from maitred_platform.settings import DEV_INTERNAL_KEY, ServiceSettings
+from pydantic import BaseModel, ValidationError
+
+
+class Join(BaseModel):
+    name: str
+    phone: E164Phone | None = None
+
+
+def client() -> TestClient:
+    api = FastAPI()
+    install_problem_handlers(api)
+
+    @api.post("/join")
+    async def join(body: Join) -> dict[str, str | None]:
+        return {"phone": body.phone}
+
+    @api.get("/conflict")
+    async def conflict() -> None:
+        raise Problem(409, "That party is already waiting.")
+
+    @api.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    return TestClient(api, raise_server_exceptions=False)
+
+
+def test_validation_error_is_422_problem_naming_the_field():
+    response = client().post("/join", json={"name": "Ada", "phone": "555-1234"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 422 and body["title"]
+    assert any(e["field"] == "phone" for e in body["errors"])
+
+
+def test_malformed_json_is_400_problem():
+    response = client().post(
+        "/join", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["status"] == 400
+
+
+def test_raised_problem_keeps_status_and_detail():
+    response = client().get("/conflict")
+    assert response.status_code == 409
+    assert response.json()["detail"] == "That party is already waiting."
+
+
+def test_unexpected_error_is_500_problem_without_internals():
+    response = client().get("/boom")
+    assert response.status_code == 500
+    assert "secret internals" not in response.text
+
+
+def test_phone_is_normalized_to_e164_and_invalid_numbers_refused():
+    assert Join(name="a", phone="+44 20 7946 0958").phone == "+442079460958"
+    with pytest.raises(ValidationError):
+        Join(name="a", phone="+1 555")
+    assert mask_phone("+14155550123") == "+14…23"
+
+
+def test_tokens_are_random_hashed_and_sealable():
+    token = new_token("pty")
+    assert token.startswith("pty_") and token != new_token("pty")
+    assert token_matches(token, hash_token(token))
+    assert not token_matches(token + "x", hash_token(token))
+    sealed = seal(token, DEV_INTERNAL_KEY)
+    assert token not in sealed
+    assert unseal(sealed, DEV_INTERNAL_KEY) == token
+    assert unseal(sealed, "another-key-that-is-long-enough-000") is None
+
+
+def test_logs_are_json_and_never_carry_a_phone_or_token_in_clear():
+    configure_logging("test")
+    stream = io.StringIO()
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    get_logger("t").info(
+        "joined +14155550123", phone="+14155550123", party_token="pty_secret", note="Bearer abc.def"
+    )
+    line = json.loads(stream.getvalue().strip().splitlines()[-1])
+    text = json.dumps(line)
+    assert "+14155550123" not in text
+    assert "pty_secret" not in text
+    assert "abc.def" not in text
+    assert line["service"] == "test"
+
+
+def test_production_refuses_the_placeholder_internal_key():
+    with pytest.raises(ValidationError):
+        ServiceSettings(environment="production")
+    assert ServiceSettings(environment="production", internal_key="z" * 40).internal_key
