@@ -79,7 +79,7 @@ async def test_state_change_and_its_event_commit_together_or_not_at_all(alpha):
 async def test_rolled_back_event_is_never_published(alpha, beta, broker, admin_engine):
     consumer = beta_consumer(beta, broker)
     await consumer.start()
-    metadata, sessions = alpha
+    _, sessions = alpha
     ghost, real = uuid.uuid4(), uuid.uuid4()
     async with running(relay_for(alpha, admin_engine, broker)):
         with contextlib.suppress(RuntimeError):

@@ -50,7 +50,7 @@ def test_header_signed_with_another_key_is_rejected():
 
 def test_header_with_edited_claims_is_rejected():
     token = sign_principal(staff(), KEY)
-    header, payload, signature = token.split(".")
+    header, _, signature = token.split(".")
     tampered = jwt.encode(
         {**jwt.decode(token, options={"verify_signature": False}), "mem": {}}, "other-key-" * 4
     ).split(".")[1]
