@@ -21,7 +21,7 @@ from maitred_platform.provision import provision
 from maitred_platform.stack import DEFAULT_PORTS, Stack
 
 sys.path.insert(0, str(Path(__file__).parent))
-from seed import seed_demo  # noqa: E402
+from seed import seed_demo
 
 ADMIN_URL = os.environ.get(
     "MAITRED_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
