@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aio_pika
+import structlog
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from maitred_contracts import CloudEvent, EventData
 from maitred_platform.logs import get_logger
@@ -142,7 +143,11 @@ class EventConsumer:
         started = time.perf_counter()
         try:
             data = event.parsed()
-            applied = await self._apply(handler, event, data)
+            # Everything the handler logs carries the event it is applying.
+            with structlog.contextvars.bound_contextvars(
+                correlation_id=event.id, event_type=event.type
+            ):
+                applied = await self._apply(handler, event, data)
         except Exception as exc:
             log.warning(
                 "event_handler_failed",
