@@ -226,30 +226,42 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 async def stack(
-    databases: dict[str, ServiceDatabase], amqp_url: str, redis_url: str, test_run_id: str
+    postgres_admin_url: str, amqp_server_url: str, redis_url: str, test_run_id: str
 ) -> AsyncIterator[Any]:
-    """Every service running as its own process against this run's database and vhost."""
+    """Every service running as its own process, on a database and vhost of the stack's own.
+
+    Kept apart from `databases`/`amqp_url`, so in-process service tests never compete with
+    the stack's processes for the same queues. `stack.amqp_url` is the stack's vhost.
+    """
     from maitred_platform.stack import Stack
 
+    name = f"maitred_test_{test_run_id}_stack"
+    dbs = await provision(postgres_admin_url, name)
+    vhost_url = await create_vhost(amqp_server_url, name)
     lines: list[str] = []
     running = Stack(
-        database_urls={name: db.url for name, db in databases.items()},
-        amqp_url=amqp_url,
+        database_urls={service: db.url for service, db in dbs.items()},
+        amqp_url=vhost_url,
         redis_url=redis_url,
-        redis_prefix=f"maitred_test_{test_run_id}",
+        redis_prefix=name,
         extra_env=_stack_test_env(),
         log_sink=lambda prefix, line: lines.append(f"{prefix} | {line}"),
     )
-    await running.migrate()
+    running.logs = lines  # type: ignore[attr-defined]
     try:
+        await running.migrate()
         await running.start()
     except Exception:
         print("\n".join(lines[-200:]))
         await running.stop()
         raise
-    running.logs = lines  # type: ignore[attr-defined]
     yield running
     await running.stop()
+    if not os.environ.get("MAITRED_KEEP_TEST_DB"):
+        with contextlib.suppress(Exception):
+            await drop_database(postgres_admin_url, name)
+        with contextlib.suppress(Exception):
+            await delete_vhost(name)
 
 
 def _stack_test_env() -> dict[str, str]:
