@@ -247,7 +247,7 @@ async def stack(
         extra_env=_stack_test_env(),
         log_sink=lambda prefix, line: lines.append(f"{prefix} | {line}"),
     )
-    running.logs = lines  # type: ignore[attr-defined]
+    running.logs = lines
     try:
         await running.migrate()
         await running.start()

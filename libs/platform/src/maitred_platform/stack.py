@@ -65,6 +65,7 @@ class Stack:
     internal_key: str = DEV_INTERNAL_KEY
     extra_env: dict[str, str] = field(default_factory=dict)
     log_sink: LogSink | None = print_sink
+    logs: list[str] = field(default_factory=list)
     instances: dict[str, list[Instance]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
