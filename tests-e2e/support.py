@@ -65,7 +65,7 @@ class EventTap:
         deadline = loop.time() + timeout
         while len(found := self.of_type(event_type, **data)) < count:
             if loop.time() > deadline:
-                raise AssertionError(f"expected {count} × {event_type} {data}, saw {len(found)}")
+                raise AssertionError(f"expected {count} x {event_type} {data}, saw {len(found)}")
             await asyncio.sleep(0.05)
         return found
 
