@@ -34,7 +34,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.messaging = parts.messaging
             yield
 
-    app = create_service_app(title="Maitred Reservations", service="reservations", lifespan=lifespan, checks=checks)
+    app = create_service_app(
+        title="Maitred Reservations", service="reservations", lifespan=lifespan, checks=checks
+    )
     app.state.settings = settings
     app.include_router(api.router)
+    api.install_rule_handlers(app)
     return app

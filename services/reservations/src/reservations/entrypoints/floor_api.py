@@ -1,0 +1,78 @@
+"""Routes of the floor: /v1/restaurants/{rid}/tables and /v1/restaurants/{rid}/slots."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Query, Response
+from maitred_platform.deps import CurrentStaff, SessionDep
+
+from reservations.entrypoints.schemas import (
+    Items,
+    NewTable,
+    SlotOut,
+    TableBatch,
+    TableChanges,
+    TableOut,
+)
+from reservations.service import availability, floor
+
+router = APIRouter(prefix="/v1/restaurants/{restaurant_id}", tags=["floor"])
+
+
+@router.post("/tables", status_code=201, response_model=TableOut)
+async def add_table(
+    restaurant_id: uuid.UUID, body: NewTable, session: SessionDep, staff: CurrentStaff
+) -> TableOut:
+    [added] = await floor.add_tables(session, staff, restaurant_id, [body.model_dump()])
+    return TableOut.of(added)
+
+
+@router.post("/tables/batch", status_code=201, response_model=Items[TableOut])
+async def add_tables(
+    restaurant_id: uuid.UUID, body: TableBatch, session: SessionDep, staff: CurrentStaff
+) -> Items[TableOut]:
+    specs = [t.model_dump() for t in body.tables]
+    added = await floor.add_tables(session, staff, restaurant_id, specs)
+    return Items[TableOut](items=[TableOut.of(t) for t in added])
+
+
+@router.get("/tables", response_model=Items[TableOut])
+async def list_tables(
+    restaurant_id: uuid.UUID, session: SessionDep, staff: CurrentStaff
+) -> Items[TableOut]:
+    found = await floor.floor(session, staff, restaurant_id)
+    return Items[TableOut](items=[TableOut.of(t) for t in found])
+
+
+@router.patch("/tables/{table_id}", response_model=TableOut)
+async def change_table(
+    restaurant_id: uuid.UUID,
+    table_id: uuid.UUID,
+    body: TableChanges,
+    session: SessionDep,
+    staff: CurrentStaff,
+) -> TableOut:
+    changed = await floor.change_table(session, staff, restaurant_id, table_id, body.fields())
+    return TableOut.of(changed)
+
+
+@router.delete("/tables/{table_id}", status_code=204)
+async def remove_table(
+    restaurant_id: uuid.UUID, table_id: uuid.UUID, session: SessionDep, staff: CurrentStaff
+) -> Response:
+    await floor.remove_table(session, staff, restaurant_id, table_id)
+    return Response(status_code=204)
+
+
+@router.get("/slots", response_model=Items[SlotOut])
+async def list_slots(
+    restaurant_id: uuid.UUID,
+    session: SessionDep,
+    day: date = Query(alias="date", description="Local date, YYYY-MM-DD."),
+    party_size: int = Query(),
+    available: bool = Query(default=False, description="Only the free slots."),
+) -> Items[SlotOut]:
+    slots = await availability.slots_of_day(session, restaurant_id, day, party_size, available)
+    return Items[SlotOut](items=[SlotOut.of(s) for s in slots])

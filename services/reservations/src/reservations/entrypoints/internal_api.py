@@ -1,0 +1,35 @@
+"""Internal routes, for the gateway only (it never exposes /internal to clients)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from maitred_platform.deps import SessionDep
+from maitred_platform.problems import Problem
+from pydantic import BaseModel
+
+from reservations.service import bookings
+
+router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
+
+
+class TokenCheck(BaseModel):
+    token: str
+
+
+class TokenOwner(BaseModel):
+    reservation_id: uuid.UUID
+    restaurant_id: uuid.UUID
+    status: str
+
+
+@router.post("/manage-tokens/verify", response_model=TokenOwner)
+async def verify_manage_token(body: TokenCheck, session: SessionDep) -> TokenOwner:
+    """Which booking a manage token opens (e.g. for a realtime client); 404 when none."""
+    booking = await bookings.booking_of_token(session, body.token)
+    if booking is None:
+        raise Problem(404, "The token opens no booking.")
+    return TokenOwner(
+        reservation_id=booking.id, restaurant_id=booking.restaurant_id, status=booking.status
+    )
