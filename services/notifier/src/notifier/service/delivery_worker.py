@@ -1,0 +1,287 @@
+"""The delivery worker: claims due deliveries and reminders, sends outside any transaction.
+
+Each round, in short transactions: due reminders become notifications; due deliveries are
+claimed (`FOR UPDATE SKIP LOCKED`, so several notifier instances share the work) with a
+lease, by moving `next_attempt_at` past the send's timeout. The sends then run as separate
+tasks, at most `concurrency` at once, each under a timeout, so a slow provider holds no
+lock and never stalls the other channels or restaurants. The outcome is recorded only if
+the lease is still ours (same `attempts`): a delivery whose worker died is taken over when
+its lease runs out, so nothing is lost (at worst, sent twice after a crash mid-send).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+from maitred_contracts import NotificationDelivered, NotificationFailed
+from maitred_messaging import add_event
+from maitred_platform.db import transaction
+from maitred_platform.logs import get_logger
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notifier import metrics
+from notifier.adapters.channels import Channels, Outgoing
+from notifier.adapters.orm import (
+    deliveries,
+    delivery_attempts,
+    notifications,
+    opt_outs,
+    scheduled_messages,
+    webhooks,
+)
+from notifier.domain.delivery import DeliveryError, RetryPolicy
+from notifier.service.booking_messages import send_reminder
+from notifier.service.context import Context
+
+log = get_logger(__name__)
+
+_CLAIM = text(
+    """
+    WITH due AS (
+        SELECT id FROM notifier.deliveries
+        WHERE status IN ('pending', 'sending') AND next_attempt_at <= :now
+        ORDER BY next_attempt_at
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE notifier.deliveries AS d
+    SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = :lease_until
+    FROM due WHERE d.id = due.id
+    RETURNING d.id, d.restaurant_id, d.notification_id, d.webhook_id, d.event_id, d.channel,
+              d.destination, d.payload, d.attempts
+    """
+)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        channels: Channels,
+        ctx: Context,
+    ) -> None:
+        settings = ctx.settings
+        self.sessions = sessions
+        self.channels = channels
+        self.ctx = ctx
+        self.policy = RetryPolicy(
+            settings.delivery_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
+        )
+        self.interval = settings.worker_interval_seconds
+        self.concurrency = settings.worker_concurrency
+        self.send_timeout = settings.send_timeout_seconds
+        self.lease = timedelta(seconds=settings.lease_seconds)
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        """Runs until cancelled; a database outage is logged and waited out."""
+        while True:
+            try:
+                await self.fire_due_reminders()
+                await self.start_due_deliveries()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("delivery_worker_error", error=f"{type(exc).__name__}: {exc}"[:300])
+            await asyncio.sleep(self.interval)
+
+    async def stop(self) -> None:
+        for task in list(self._in_flight):
+            task.cancel()
+        for task in list(self._in_flight):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def fire_due_reminders(self, batch: int = 50) -> None:
+        async with transaction(self.sessions) as session:
+            due = (
+                await session.execute(
+                    select(scheduled_messages.c.id, scheduled_messages.c.reservation_id)
+                    .where(
+                        scheduled_messages.c.status == "pending",
+                        scheduled_messages.c.due_at <= self.ctx.clock(),
+                    )
+                    .order_by(scheduled_messages.c.due_at)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in due:
+                await send_reminder(session, self.ctx, row.id, row.reservation_id)
+                await session.execute(
+                    update(scheduled_messages)
+                    .where(scheduled_messages.c.id == row.id)
+                    .values(status="sent", sent_at=self.ctx.clock())
+                )
+
+    async def start_due_deliveries(self) -> None:
+        free = self.concurrency - len(self._in_flight)
+        if free <= 0:
+            return
+        for item in await self._claim(free):
+            task = asyncio.create_task(self._deliver(item))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def _claim(self, limit: int) -> list[Outgoing]:
+        now = self.ctx.clock()
+        async with transaction(self.sessions) as session:
+            claimed = (
+                await session.execute(
+                    _CLAIM, {"now": now, "limit": limit, "lease_until": now + self.lease}
+                )
+            ).all()
+            if not claimed:
+                return []
+            messages = await self._messages(session, [r.notification_id for r in claimed])
+            secrets = await self._secrets(session, [r.webhook_id for r in claimed])
+            blocked = await self._opted_out(session, claimed)
+            items = []
+            for row in claimed:
+                title, body = messages.get(row.notification_id, ("", ""))
+                item = Outgoing(
+                    id=row.id,
+                    restaurant_id=row.restaurant_id,
+                    notification_id=row.notification_id,
+                    channel=row.channel,
+                    destination=row.destination,
+                    attempts=row.attempts,
+                    title=title,
+                    body=body,
+                    payload=row.payload,
+                    event_id=row.event_id,
+                    secret_sealed=secrets.get(row.webhook_id),
+                )
+                if row.channel == "sms" and (row.restaurant_id, row.destination) in blocked:
+                    # Opted out after the message was made: it is not sent.
+                    await self._finish(session, item, "skipped", "opted_out")
+                    metrics.SKIPPED.labels("sms").inc()
+                    continue
+                items.append(item)
+            return items
+
+    async def _messages(self, session: AsyncSession, ids: list[Any]) -> dict[Any, tuple[str, str]]:
+        wanted = [i for i in ids if i is not None]
+        if not wanted:
+            return {}
+        rows = await session.execute(
+            select(notifications.c.id, notifications.c.title, notifications.c.body).where(
+                notifications.c.id.in_(wanted)
+            )
+        )
+        return {r.id: (r.title, r.body) for r in rows}
+
+    async def _secrets(self, session: AsyncSession, ids: list[Any]) -> dict[Any, str]:
+        wanted = [i for i in ids if i is not None]
+        if not wanted:
+            return {}
+        rows = await session.execute(
+            select(webhooks.c.id, webhooks.c.secret_sealed).where(webhooks.c.id.in_(wanted))
+        )
+        return {r.id: r.secret_sealed for r in rows}
+
+    async def _opted_out(self, session: AsyncSession, claimed: list[Any]) -> set[tuple[Any, Any]]:
+        phones = {r.destination for r in claimed if r.channel == "sms" and r.destination}
+        if not phones:
+            return set()
+        rows = await session.execute(
+            select(opt_outs.c.restaurant_id, opt_outs.c.phone).where(opt_outs.c.phone.in_(phones))
+        )
+        return {(r.restaurant_id, r.phone) for r in rows}
+
+    async def _deliver(self, item: Outgoing) -> None:
+        error: DeliveryError | None = None
+        try:
+            await asyncio.wait_for(self.channels.send(item), self.send_timeout)
+        except DeliveryError as exc:
+            error = exc
+        except TimeoutError:
+            error = DeliveryError("timeout")
+        except Exception as exc:  # a bug in a channel must not lose the delivery
+            error = DeliveryError(f"unexpected: {type(exc).__name__}")
+            log.exception("delivery_unexpected_error", channel=item.channel)
+        try:
+            async with transaction(self.sessions) as session:
+                await self._record(session, item, error)
+        except Exception as exc:  # the lease runs out and the delivery is tried again
+            log.warning("delivery_record_failed", error=f"{type(exc).__name__}: {exc}"[:300])
+
+    async def _record(
+        self, session: AsyncSession, item: Outgoing, error: DeliveryError | None
+    ) -> None:
+        if error is None:
+            if await self._finish(session, item, "delivered", None):
+                metrics.SENT.labels(item.channel).inc()
+                if item.notification_id is not None:
+                    await add_event(
+                        session,
+                        NotificationDelivered(
+                            notification_id=item.notification_id,
+                            restaurant_id=item.restaurant_id,
+                            channel=item.channel,
+                            attempts=item.attempts,
+                        ),
+                    )
+            return
+        log.info(
+            "delivery_attempt_failed",
+            channel=item.channel,
+            delivery_id=str(item.id),
+            attempts=item.attempts,
+            reason=error.reason,
+        )
+        if self.policy.gives_up(item.attempts, error):
+            if await self._finish(session, item, "failed", error.reason):
+                metrics.FAILED.labels(item.channel).inc()
+                if item.notification_id is not None:
+                    await add_event(
+                        session,
+                        NotificationFailed(
+                            notification_id=item.notification_id,
+                            restaurant_id=item.restaurant_id,
+                            channel=item.channel,
+                            attempts=item.attempts,
+                            reason=error.reason,
+                        ),
+                    )
+            return
+        retry_at = self.ctx.clock() + timedelta(seconds=self.policy.delay_after(item.attempts))
+        if await self._finish(session, item, "pending", error.reason, next_attempt_at=retry_at):
+            metrics.RETRIED.labels(item.channel).inc()
+
+    async def _finish(
+        self,
+        session: AsyncSession,
+        item: Outgoing,
+        status: str,
+        reason: str | None,
+        **values: Any,
+    ) -> bool:
+        """Records the outcome if our lease still holds (no other worker took the delivery)."""
+        now = self.ctx.clock()
+        if status == "delivered":
+            values["delivered_at"] = now
+        result = await session.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.id == item.id,
+                deliveries.c.status == "sending",
+                deliveries.c.attempts == item.attempts,
+            )
+            .values(status=status, last_error=reason, **values)
+            .returning(deliveries.c.id)
+        )
+        if result.first() is None:
+            return False
+        outcome = "retrying" if status == "pending" else status
+        await session.execute(
+            delivery_attempts.insert().values(
+                delivery_id=item.id, attempt=item.attempts, outcome=outcome, error=reason, at=now
+            )
+        )
+        return True

@@ -1,0 +1,327 @@
+"""Fixtures of the notifier's integration tests: its migrated schema in this run's database,
+the run's broker vhost, a way to publish events as the other services do and to watch the
+notifier's own events, and real local servers standing in for the SMS provider, an
+integrator's webhook receiver and an SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import socket
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+import aio_pika
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+from maitred_contracts import CONTENT_TYPE, EXCHANGE, CloudEvent, EventData
+from maitred_messaging.testing import serve_app, staff_headers, wait_until
+from maitred_platform.migrations import upgrade_async
+
+from notifier.bootstrap import create_app
+from notifier.config import Settings
+
+SMS_SID = "AC_test_account"
+SMS_TOKEN = "test-auth-token"
+SMS_FROM = "+15005550006"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class FakeHttpServer:
+    """A real HTTP server on 127.0.0.1 that records requests and answers as told.
+
+    `statuses` are answered in order (then 201); `hold` makes requests wait until released.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.statuses: list[int] = []
+        self.hold = threading.Event()
+        self.hold.set()
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                record = {"path": self.path, "headers": dict(self.headers), "body": body}
+                with outer.lock:
+                    outer.requests.append(record)
+                    status = outer.statuses.pop(0) if outer.statuses else 201
+                outer.hold.wait(30)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"sid": "SM123"}')
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def sms_to(self, phone: str) -> list[dict[str, str]]:
+        """The SMS the provider accepted or was asked to send to `phone` (form fields)."""
+        with self.lock:
+            forms = [dict(parse_qsl(r["body"].decode())) for r in self.requests]
+        return [f for f in forms if f.get("To") == phone]
+
+    def close(self) -> None:
+        self.hold.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class SmtpSink:
+    """Collects messages received by a real aiosmtpd server."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+class EventTap:
+    """An integrator's view of the bus: an exclusive queue bound to the notifier's events."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    async def start(self, amqp_url: str) -> EventTap:
+        self.connection = await aio_pika.connect_robust(amqp_url)
+        channel = await self.connection.channel()
+        exchange = await channel.declare_exchange(
+            EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        self.queue = await channel.declare_queue(exclusive=True)
+        await self.queue.bind(exchange, "notifier.#")
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                self.events.append(json.loads(message.body))
+
+        await self.queue.consume(on_message)
+        return self
+
+    def of(self, event_type: str, **data: Any) -> list[dict[str, Any]]:
+        return [
+            e
+            for e in self.events
+            if e["type"] == event_type and all(e["data"].get(k) == v for k, v in data.items())
+        ]
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+class Bus:
+    """Publishes events to maitred.events as the other services' relays do."""
+
+    _sequence = itertools.count(1_000)
+
+    def __init__(self, amqp_url: str) -> None:
+        self.amqp_url = amqp_url
+
+    async def __aenter__(self) -> Bus:
+        self.connection = await aio_pika.connect_robust(self.amqp_url)
+        self.channel = await self.connection.channel(publisher_confirms=True)
+        self.exchange = await self.channel.declare_exchange(
+            EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.connection.close()
+
+    def envelope(self, data: EventData, event_id: str | None = None) -> CloudEvent:
+        return CloudEvent.build(data, id=event_id, sequence=next(self._sequence))
+
+    async def publish(self, data: EventData | CloudEvent, event_id: str | None = None) -> str:
+        event = data if isinstance(data, CloudEvent) else self.envelope(data, event_id)
+        await self.publish_raw(event.to_json(), event.type, event.id, event.restaurantid or "")
+        return event.id
+
+    async def publish_raw(
+        self, body: bytes, routing_key: str, message_id: str, restaurant_id: str
+    ) -> None:
+        message = aio_pika.Message(
+            body=body,
+            content_type=CONTENT_TYPE,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message_id,
+            headers={"restaurantid": restaurant_id},
+        )
+        await self.exchange.publish(message, routing_key=routing_key, timeout=5)
+
+
+class Notifier:
+    """A running notifier instance (lifespan, consumer, worker) and an HTTP client to it."""
+
+    def __init__(self, app: FastAPI, client: Any) -> None:
+        self.app = app
+        self.client = client
+        self.settings: Settings = app.state.settings
+
+    def staff(self, restaurant_id: uuid.UUID, role: str = "owner") -> dict[str, str]:
+        return staff_headers(uuid.uuid4(), {restaurant_id: role}, self.settings.internal_key)
+
+    async def notifications(self, restaurant_id: uuid.UUID) -> list[dict[str, Any]]:
+        answer = await self.client.get(
+            f"/v1/restaurants/{restaurant_id}/notifications", headers=self.staff(restaurant_id)
+        )
+        assert answer.status_code == 200, answer.text
+        items: list[dict[str, Any]] = answer.json()["items"]
+        return items
+
+
+@pytest.fixture(scope="session")
+async def notifier_db(databases: Any) -> str:
+    url: str = databases["notifier"].url
+    await upgrade_async("notifier", url)
+    return url
+
+
+@pytest.fixture
+def sms_server() -> Iterator[FakeHttpServer]:
+    server = FakeHttpServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[FakeHttpServer]:
+    server = FakeHttpServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def make_settings(
+    notifier_db: str, amqp_url: str, sms_server: FakeHttpServer
+) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": notifier_db,
+            "amqp_url": amqp_url,
+            "environment": "test",
+            "public_base_url": "https://maitred.example",
+            "sms_provider": "http",
+            "sms_base_url": sms_server.url + "/2010-04-01",
+            "sms_account_sid": SMS_SID,
+            "sms_auth_token": SMS_TOKEN,
+            "sms_from": SMS_FROM,
+            "smtp_port": free_port(),  # nothing listens unless a test starts a server there
+            "webhook_allow_private": True,
+            "worker_interval_seconds": 0.05,
+            "send_timeout_seconds": 2.0,
+            "retry_base_seconds": 0.05,
+            "retry_max_seconds": 0.3,
+            "delivery_max_attempts": 4,
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: Settings, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[Notifier]:
+    app = create_app(settings, clock=clock) if clock else create_app(settings)
+    async with serve_app(app) as client:
+
+        async def consuming() -> bool:
+            consumer = app.state.messaging.consumer
+            return consumer is not None and bool(consumer.state()["consuming"])
+
+        await wait_until(consuming, timeout=20)
+        yield Notifier(app, client)
+
+
+@pytest.fixture
+def start_notifier(
+    make_settings: Callable[..., Settings],
+) -> Callable[..., contextlib.AbstractAsyncContextManager[Notifier]]:
+    def start(
+        clock: Callable[[], datetime] | None = None, **overrides: Any
+    ) -> contextlib.AbstractAsyncContextManager[Notifier]:
+        return running(make_settings(**overrides), clock)
+
+    return start
+
+
+@pytest.fixture
+async def bus(amqp_url: str) -> AsyncIterator[Bus]:
+    async with Bus(amqp_url) as b:
+        yield b
+
+
+@pytest.fixture
+async def tap(amqp_url: str) -> AsyncIterator[EventTap]:
+    t = await EventTap().start(amqp_url)
+    yield t
+    await t.close()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[tuple[SmtpSink, int]]:
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, port
+    controller.stop()
+
+
+def later(minutes: float) -> datetime:
+    return datetime.now(UTC) + timedelta(minutes=minutes)
+
+
+def new_phone() -> str:
+    """A valid, unique-per-test French mobile number."""
+    return f"+336{uuid.uuid4().int % 10**8:08d}"
+
+
+async def eventually(predicate: Callable[[], Any], timeout: float = 15.0) -> None:
+    async def check() -> bool:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        return bool(result)
+
+    await wait_until(check, timeout=timeout)
+
+
+@pytest.fixture
+def helpers() -> Any:
+    class Helpers:
+        later = staticmethod(later)
+        new_phone = staticmethod(new_phone)
+        eventually = staticmethod(eventually)
+        running = staticmethod(running)
+        FakeHttpServer = globals()["FakeHttpServer"]
+        SmtpSink = globals()["SmtpSink"]
+        free_port = staticmethod(free_port)
+
+    return Helpers
