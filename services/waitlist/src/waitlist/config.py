@@ -1,6 +1,7 @@
 """Settings of the waitlist service, from environment variables prefixed WAITLIST_."""
 
 from maitred_platform.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
@@ -10,4 +11,7 @@ class Settings(ServiceSettings):
     port: int = 8001
     database_url: str = (
         "postgresql+asyncpg://maitred_waitlist:waitlist-dev-password@127.0.0.1:5432/maitred"
+    )
+    timer_interval_seconds: float = Field(
+        default=1.0, gt=0, description="How often the worker looks for due deadlines and heads-ups."
     )

@@ -1,5 +1,103 @@
-"""Event handlers of the waitlist service: each translates an event into a use case call."""
+"""Event handlers of the waitlist service: each translates an event into a use case call.
 
+The runtime applies each event once (inbox) in one transaction with its effects; the
+reservations service's `sequence` lets a late or retried event change nothing newer.
+"""
+
+from __future__ import annotations
+
+from maitred_contracts import (
+    CloudEvent,
+    RestaurantCreated,
+    RestaurantUpdated,
+    TableCreated,
+    TableHeld,
+    TableHoldRejected,
+    TableRemoved,
+    TableStatusChanged,
+    TableUpdated,
+)
 from maitred_messaging.consumer import EventHandlers
+from maitred_platform.logs import get_logger
+from sqlalchemy.ext.asyncio import AsyncSession
 
-handlers = EventHandlers()
+from waitlist.clock import Clock, system_clock
+from waitlist.domain.floor import TableReport
+from waitlist.service import floor
+
+log = get_logger(__name__)
+
+
+def build_handlers(clock: Clock = system_clock) -> EventHandlers:
+    handlers = EventHandlers()
+
+    @handlers.on(RestaurantCreated)
+    @handlers.on(RestaurantUpdated)
+    async def restaurant(
+        session: AsyncSession, event: CloudEvent, data: RestaurantCreated | RestaurantUpdated
+    ) -> None:
+        await floor.restaurant_reported(
+            session,
+            data.restaurant_id,
+            name=data.name,
+            timezone=data.timezone,
+            min_party_size=data.min_party_size,
+            max_party_size=data.max_party_size,
+            sequence=event.sequence,
+            now=clock(),
+        )
+
+    @handlers.on(TableCreated)
+    @handlers.on(TableUpdated)
+    async def table(
+        session: AsyncSession, event: CloudEvent, data: TableCreated | TableUpdated
+    ) -> None:
+        report = TableReport(
+            table_id=data.table_id,
+            sequence=event.sequence,
+            at=event.time,
+            capacity=data.capacity,
+            kind=data.kind,
+            status=data.status,
+            label=data.label,
+            section=data.section,
+            whole_table=True,
+        )
+        await floor.table_reported(session, data.restaurant_id, report, clock())
+
+    @handlers.on(TableStatusChanged)
+    async def table_status(
+        session: AsyncSession, event: CloudEvent, data: TableStatusChanged
+    ) -> None:
+        report = TableReport(
+            table_id=data.table_id,
+            sequence=event.sequence,
+            at=event.time,
+            capacity=data.capacity,
+            kind=data.kind,
+            status=data.status,
+            party_id=data.party_id,
+            reservation_id=data.reservation_id,
+        )
+        await floor.table_reported(session, data.restaurant_id, report, clock())
+
+    @handlers.on(TableRemoved)
+    async def table_removed(session: AsyncSession, event: CloudEvent, data: TableRemoved) -> None:
+        await floor.table_removed(
+            session, data.restaurant_id, data.table_id, event.sequence, clock()
+        )
+
+    @handlers.on(TableHeld)
+    async def table_held(session: AsyncSession, event: CloudEvent, data: TableHeld) -> None:
+        # The hold confirms the call already made; the party keeps its deadline.
+        log.info("table_hold_confirmed", table_id=str(data.table_id), party_id=str(data.party_id))
+
+    @handlers.on(TableHoldRejected)
+    async def hold_rejected(
+        session: AsyncSession, event: CloudEvent, data: TableHoldRejected
+    ) -> None:
+        await floor.hold_rejected(
+            session, data.restaurant_id, data.table_id, data.party_id, event.sequence, clock()
+        )
+
+    return handlers

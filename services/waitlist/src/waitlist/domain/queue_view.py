@@ -1,0 +1,186 @@
+"""Reading a waitlist: queue order, positions, free tables, estimates and the queue snapshot.
+
+Positions are never stored: they are the rank of a party among those holding a place in the
+queue (waiting or called), ordered by `queue_order`, so they stay contiguous from 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from maitred_contracts import QueueChanged, QueueEntry
+
+from waitlist.domain.errors import NotFound
+from waitlist.domain.estimates import Estimate, Seat, TurnTimes, Waiting, estimate_waits
+from waitlist.domain.floor import Table
+from waitlist.domain.party import Party
+from waitlist.domain.settings import Restaurant, Settings
+from waitlist.domain.strategies import choose_party
+
+CLEANING_MINUTES = 5
+NEWCOMER = Waiting(party_id=uuid.UUID(int=0), party_size=2, preference="any")
+"""The party the public summary quotes for: two people, any seating."""
+
+
+@dataclass(frozen=True)
+class PartyView:
+    party: Party
+    position: int | None
+    estimate: Estimate | None
+
+
+class QueueView:
+    def __init__(
+        self,
+        restaurant: Restaurant,
+        settings: Settings,
+        parties: list[Party],
+        tables: list[Table],
+        turns: TurnTimes,
+    ) -> None:
+        self.restaurant = restaurant
+        self.settings = settings
+        self.parties = {p.id: p for p in parties}
+        self.tables = {t.id: t for t in tables}
+        self.turns = turns
+
+    def party(self, party_id: uuid.UUID) -> Party:
+        party = self.parties.get(party_id)
+        if party is None:
+            raise NotFound("There is no such party.")
+        return party
+
+    def queue(self) -> list[Party]:
+        """Parties holding a place (waiting or called), in queue order."""
+        return sorted((p for p in self.parties.values() if p.in_queue), key=lambda p: p.queue_order)
+
+    def position(self, party: Party) -> int | None:
+        for rank, queued in enumerate(self.queue(), start=1):
+            if queued.id == party.id:
+                return rank
+        return None
+
+    def party_size_limit(self) -> int:
+        own = self.settings.max_party_size or self.restaurant.max_party_size
+        return min(own, self.restaurant.max_party_size)
+
+    def party_at(self, table_id: uuid.UUID) -> Party | None:
+        """The party of ours called to, or sitting at, the table."""
+        for party in self.parties.values():
+            if party.table_id == table_id and party.status in ("called", "checked_in"):
+                return party
+        return None
+
+    def is_offerable(self, table: Table) -> bool:
+        if not table.in_service or table.blocked or self.party_at(table.id) is not None:
+            return False
+        # A table still held for a party that is no longer called is being released: free.
+        return table.status in ("available", "held")
+
+    def offerable_tables(self) -> list[Table]:
+        return [t for t in self.tables.values() if self.is_offerable(t)]
+
+    def suggestions(self) -> dict[uuid.UUID, uuid.UUID]:
+        """Party id -> free table the strategy would give it (what manual mode shows the host)."""
+        suggested: dict[uuid.UUID, uuid.UUID] = {}
+        for table in sorted(self.offerable_tables(), key=lambda t: (t.capacity, str(t.id))):
+            queue = [p for p in self.queue() if p.id not in suggested]
+            choice = choose_party(
+                self.settings.strategy, table, queue, self.settings.max_passed_over
+            )
+            if choice is not None:
+                suggested[choice.party.id] = table.id
+        return suggested
+
+    # -- estimates ---------------------------------------------------------------------------
+
+    def _seats(self, now: datetime) -> list[Seat]:
+        seats = []
+        for table in self.tables.values():
+            if not table.in_service:
+                continue
+            occupant = self.party_at(table.id)
+            if occupant is not None and occupant.status == "called":
+                free_at = now + timedelta(minutes=self.turns.minutes(occupant.party_size))
+            elif occupant is not None or table.status in ("occupied", "cleaning"):
+                free_at = max(now, table.expected_free_at or self.expected_free_at(table, now))
+            elif table.blocked:  # a booking starts soon: count it as taken for one turn
+                free_at = now + timedelta(minutes=self.turns.minutes(table.capacity))
+            else:
+                free_at = now
+            seats.append(Seat(table.id, table.capacity, table.kind, free_at))
+        return seats
+
+    def expected_free_at(self, table: Table, now: datetime) -> datetime:
+        since = table.status_since or now
+        if table.status == "cleaning":
+            return since + timedelta(minutes=CLEANING_MINUTES)
+        occupant = self.party_at(table.id)
+        if occupant is not None and occupant.expected_end_at is not None:
+            return occupant.expected_end_at
+        return since + timedelta(minutes=self.turns.minutes(table.capacity))
+
+    def estimates(self, now: datetime) -> dict[uuid.UUID, Estimate]:
+        """Estimated wait of every party in the queue (a called party waits no more)."""
+        return self._estimates(now, [])[0]
+
+    def _estimates(
+        self, now: datetime, extra: list[Waiting]
+    ) -> tuple[dict[uuid.UUID, Estimate], list[Estimate]]:
+        queue = self.queue()
+        waiting = [
+            Waiting(p.id, p.party_size, p.preference) for p in queue if p.status == "waiting"
+        ]
+        found = estimate_waits(now, self._seats(now), [*waiting, *extra], self.turns)
+        result: dict[uuid.UUID, Estimate] = {}
+        for rank, party in enumerate(queue):
+            if party.status == "called":
+                result[party.id] = Estimate(0, 0, 0)
+            else:
+                result[party.id] = found[party.id] or self._fallback(party.party_size, rank)
+        extras = [found[w.party_id] or self._fallback(w.party_size, len(queue)) for w in extra]
+        return result, extras
+
+    def _fallback(self, party_size: int, parties_ahead: int) -> Estimate:
+        """When no table in service seats the party: one turn per party ahead, widely ranged."""
+        turn = round(self.turns.minutes(party_size))
+        minutes = turn * (parties_ahead + 1)
+        return Estimate(minutes, minutes // 2, minutes * 2)
+
+    def newcomer_estimate(self, now: datetime) -> Estimate:
+        return self._estimates(now, [NEWCOMER])[1][0]
+
+    def view(self, party: Party, now: datetime) -> PartyView:
+        estimate = self.estimates(now).get(party.id) if party.in_queue else None
+        return PartyView(party, self.position(party), estimate)
+
+    def snapshot(self, now: datetime) -> QueueChanged:
+        estimates, newcomer = self._estimates(now, [NEWCOMER])
+        entries = []
+        for rank, party in enumerate(self.queue(), start=1):
+            estimate = estimates[party.id]
+            entries.append(
+                QueueEntry(
+                    party_id=party.id,
+                    status=party.status,
+                    position=rank,
+                    parties_ahead=rank - 1,
+                    estimated_wait_minutes=estimate.minutes,
+                    estimate_low_minutes=estimate.low,
+                    estimate_high_minutes=estimate.high,
+                )
+            )
+        return QueueChanged(
+            restaurant_id=self.restaurant.id,
+            open=self.settings.open,
+            parties_waiting=len(entries),
+            estimated_wait_minutes=newcomer[0].minutes,
+            parties=entries,
+        )
+
+    @staticmethod
+    def digest(snapshot: QueueChanged) -> str:
+        return hashlib.sha256(snapshot.model_dump_json().encode()).hexdigest()

@@ -1,0 +1,43 @@
+"""The timer worker started in the lifespan: polls for due deadlines and heads-ups."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from maitred_platform.logs import get_logger
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from waitlist.clock import Clock
+from waitlist.service.timers import run_due_timers
+
+log = get_logger(__name__)
+
+
+async def run_timers_forever(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, interval_seconds: float
+) -> None:
+    while True:
+        try:
+            await run_due_timers(sessions, clock())
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database hiccup must not stop the timers for good
+            log.exception("timer_round_failed")
+        await asyncio.sleep(interval_seconds)
+
+
+@contextlib.asynccontextmanager
+async def timer_worker(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, interval_seconds: float
+) -> AsyncIterator[asyncio.Task[None]]:
+    task = asyncio.create_task(
+        run_timers_forever(sessions, clock, interval_seconds), name="waitlist-timers"
+    )
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
