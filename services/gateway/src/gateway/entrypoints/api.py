@@ -1,5 +1,150 @@
-"""HTTP routes of the gateway service: thin translators to the use cases."""
+"""The gateway's own routes: staff accounts and restaurant members."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from maitred_platform.problems import Problem
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.domain.accounts import Role
+from gateway.domain.rate_policy import checks_for, client_for, login_checks
+from gateway.service import accounts
+from gateway.service.identity import StaffIdentity
+from gateway.service.parts import client_ip, parts_of
 
 router = APIRouter(prefix="/v1")
+
+
+class RegisterBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=254, examples=["alex@example.com"])
+    password: str = Field(max_length=1024, description="10 to 128 characters.")
+    name: str = Field(max_length=200)
+
+
+class StaffOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    name: str
+
+
+class TokenBody(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the scheme, not a secret
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+class MembershipOut(BaseModel):
+    restaurant_id: uuid.UUID
+    role: Role
+
+
+class MeOut(StaffOut):
+    memberships: list[MembershipOut]
+
+
+class MemberBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=254)
+    role: Role
+
+
+class MemberOut(BaseModel):
+    restaurant_id: uuid.UUID
+    staff_id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+
+
+async def current_staff(request: Request) -> StaffIdentity:
+    parts = parts_of(request)
+    caller = await parts.identities.caller(request.headers.get("authorization"), client_ip(request))
+    if caller.staff is None:
+        raise Problem(
+            401, "Staff authentication is required.", headers={"WWW-Authenticate": "Bearer"}
+        )
+    await parts.limiter.enforce(
+        checks_for(
+            "default",
+            client_for(staff_id=str(caller.staff.staff_id), diner_token=None, ip=caller.ip),
+        )
+    )
+    return caller.staff
+
+
+CurrentStaff = Annotated[StaffIdentity, Depends(current_staff)]
+
+
+@router.post("/auth/register", status_code=201, response_model=StaffOut, tags=["staff accounts"])
+async def register(body: RegisterBody, request: Request) -> StaffOut:
+    parts = parts_of(request)
+    ip = client_ip(request)
+    await parts.limiter.enforce(
+        checks_for("auth_register", client_for(staff_id=None, diner_token=None, ip=ip))
+    )
+    account = await accounts.register(
+        request.app.state.sessions, body.email, body.password, body.name
+    )
+    return StaffOut(id=account.id, email=account.email, name=account.name)
+
+
+@router.post("/auth/token", response_model=TokenOut, tags=["staff accounts"])
+async def token(body: TokenBody, request: Request) -> TokenOut:
+    parts = parts_of(request)
+    await parts.limiter.enforce(login_checks(body.email.strip().lower(), client_ip(request)))
+    issued = await accounts.log_in(
+        request.app.state.sessions,
+        parts.ring,
+        parts.settings.jwt_ttl_seconds,
+        body.email,
+        body.password,
+    )
+    return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
+
+
+@router.get("/auth/me", response_model=MeOut, tags=["staff accounts"])
+async def me(staff: CurrentStaff, request: Request) -> MeOut:
+    account, memberships = await accounts.profile(request.app.state.sessions, staff.staff_id)
+    return MeOut(
+        id=account.id,
+        email=account.email,
+        name=account.name,
+        memberships=[
+            MembershipOut(restaurant_id=rid, role=role) for rid, role in sorted(memberships.items())
+        ],
+    )
+
+
+@router.post(
+    "/restaurants/{restaurant_id}/members",
+    status_code=201,
+    response_model=MemberOut,
+    tags=["restaurants"],
+)
+async def add_member(
+    restaurant_id: uuid.UUID, body: MemberBody, staff: CurrentStaff, request: Request
+) -> MemberOut:
+    """Owner only: gives an existing staff account a role in this restaurant."""
+    parts = parts_of(request)
+    member = await accounts.add_member(
+        request.app.state.sessions, staff.memberships, restaurant_id, body.email, body.role
+    )
+    parts.identities.forget(member.id)
+    return MemberOut(
+        restaurant_id=restaurant_id,
+        staff_id=member.id,
+        email=member.email,
+        name=member.name,
+        role=body.role,
+    )
