@@ -45,3 +45,11 @@ asyncapi: install ## regenerate libs/contracts/asyncapi.yaml from the event mode
 .PHONY: lock
 lock: ## re-resolve dependencies into uv.lock
 	@$(UV) lock
+
+.PHONY: up
+up: ## the same stack under Docker Compose (needs a Docker engine): gateway on :8000
+	docker compose -f deploy/compose.yaml up --build -d
+
+.PHONY: down
+down: ## stop the Compose stack and drop its volumes
+	docker compose -f deploy/compose.yaml down -v
