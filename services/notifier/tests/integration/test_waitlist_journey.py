@@ -77,9 +77,7 @@ async def test_each_step_of_the_waitlist_reaches_the_diner_by_sms_and_realtime(
         assert f"check in by {tokyo}" in ready and "(T7)" in ready
 
         await bus.publish(
-            PartyHeadsUp(
-                party_id=pid, restaurant_id=rid, expected_ready_at=deadline, minutes=5
-            )
+            PartyHeadsUp(party_id=pid, restaurant_id=rid, expected_ready_at=deadline, minutes=5)
         )
         await bus.publish(PartyLeft(party_id=pid, restaurant_id=rid, by="diner"))
         await helpers.eventually(lambda: len(sms_server.sms_to(phone)) == 4)
