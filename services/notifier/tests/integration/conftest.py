@@ -25,7 +25,6 @@ from fastapi import FastAPI
 from maitred_contracts import CONTENT_TYPE, EXCHANGE, CloudEvent, EventData
 from maitred_messaging.testing import serve_app, staff_headers, wait_until
 from maitred_platform.migrations import upgrade_async
-
 from notifier.bootstrap import create_app
 from notifier.config import Settings
 

@@ -32,7 +32,7 @@ def booking(
     )
 
 
-def shifted(minutes: float):  # noqa: ANN201 - a clock for the notifier under test
+def shifted(minutes: float):
     return lambda: datetime.now(UTC) + timedelta(minutes=minutes)
 
 

@@ -1,4 +1,4 @@
-"""Reliable delivery: once per event whatever the redeliveries, retried, recorded, never blocking."""
+"""Reliable delivery: once per event whatever the redeliveries; retried, recorded, unblocked."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from aiosmtpd.controller import Controller
 from maitred_contracts import PartyJoined, PartyLeft, ReservationCreated
-
 from notifier.entrypoints.sms_api import provider_signature
 
 
