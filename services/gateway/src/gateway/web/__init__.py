@@ -7,15 +7,16 @@ Pages are server-rendered shells; small ES modules in `static/js` talk to the pu
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
-from gateway.web.pages import STATIC_DIR, STATIC_PREFIX, router
+from gateway.web.pages import router
 
 
 def install(app: FastAPI) -> None:
-    """Adds the page routes and the static files (CSS, JS) to the gateway app."""
+    """Adds the page routes and their static files (CSS, JS) to the gateway app.
+
+    Call it before the catch-all `/v1` proxy route is appended; `router` alone does the same.
+    """
     app.include_router(router)
-    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="web-static")
 
 
-__all__ = ["install"]
+__all__ = ["install", "router"]

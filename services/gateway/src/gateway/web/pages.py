@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from gateway.web.qr import qr_svg
@@ -43,6 +44,8 @@ templates.env.globals["asset_version"] = _assets_version()
 templates.env.globals["static"] = STATIC_PREFIX
 
 router = APIRouter(include_in_schema=False)
+# Served through a route rather than a mount, so including `router` alone brings everything.
+_static_files = StaticFiles(directory=STATIC_DIR)
 
 
 def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -101,6 +104,12 @@ async def diner_page_qr(request: Request, restaurant_id: str) -> Response:
         media_type="image/svg+xml",
         headers={"Cache-Control": "public, max-age=86400"},
     )
+
+
+@router.get(STATIC_PREFIX + "/{path:path}", name="web-static")
+async def static_file(request: Request, path: str) -> Response:
+    response: Response = await _static_files.get_response(path, request.scope)
+    return response
 
 
 def _public_base_url(request: Request) -> str:
