@@ -45,7 +45,7 @@ async def _echo(request: web.Request) -> web.Response:
     record = {
         "method": request.method,
         "path": request.path,
-        "query": request.query_string,
+        "query": request.rel_url.raw_query_string,
         "headers": {k.lower(): v for k, v in request.headers.items()},
         "body": body.decode(errors="replace"),
         "service": stand_in.name,
@@ -56,7 +56,10 @@ async def _echo(request: web.Request) -> web.Response:
     if request.path.endswith("/slow"):
         await asyncio.sleep(5)
     if request.path.endswith("/garbage"):
-        raise ConnectionResetError  # aiohttp drops the connection without an answer
+        assert request.transport is not None  # answer bytes that are not HTTP, then hang up
+        request.transport.write(b"this is not http\r\n\r\n")
+        request.transport.close()
+        return web.Response()
     if request.path.endswith("/created"):
         return web.json_response({"id": str(uuid.uuid4())}, status=201, headers={"Location": "/x"})
     return web.json_response(record)
@@ -113,7 +116,9 @@ async def start_stand_in(name: str) -> StandIn:
 
 @pytest.fixture(scope="session")
 async def stand_ins() -> AsyncIterator[dict[str, StandIn]]:
-    started = {name: await start_stand_in(name) for name in ("reservations", "waitlist", "notifier")}
+    started = {
+        name: await start_stand_in(name) for name in ("reservations", "waitlist", "notifier")
+    }
     yield started
     for stand_in in started.values():
         assert stand_in.runner is not None
@@ -177,7 +182,9 @@ class RunningGateway:
         return self.url.replace("http://", "ws://") + "/v1/realtime"
 
     def client(self, ip: str | None = None) -> httpx.AsyncClient:
-        address = ip or f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+        address = (
+            ip or f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+        )
         return httpx.AsyncClient(
             base_url=self.url, headers={"X-Forwarded-For": address}, timeout=10
         )

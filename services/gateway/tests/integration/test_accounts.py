@@ -18,7 +18,11 @@ async def test_registered_staff_logs_in_and_sees_itself(gateway: RunningGateway)
             json={"email": email, "password": "a long enough pass", "name": "Alex"},
         )
         assert created.status_code == 201
-        assert created.json() == {"id": created.json()["id"], "email": email.lower(), "name": "Alex"}
+        assert created.json() == {
+            "id": created.json()["id"],
+            "email": email.lower(),
+            "name": "Alex",
+        }
         token = await client.post(
             "/v1/auth/token", json={"email": email, "password": "a long enough pass"}
         )
@@ -52,7 +56,11 @@ async def test_short_password_is_refused_with_field_error(gateway: RunningGatewa
     async with gateway.client() as client:
         answer = await client.post(
             "/v1/auth/register",
-            json={"email": f"x{uuid.uuid4().hex[:6]}@example.com", "password": "short", "name": "X"},
+            json={
+                "email": f"x{uuid.uuid4().hex[:6]}@example.com",
+                "password": "short",
+                "name": "X",
+            },
         )
         assert answer.status_code == 422
         assert answer.json()["errors"][0]["field"] == "password"

@@ -1,0 +1,135 @@
+"""Rate limits and Idempotency-Key through the gateway, and what happens when Redis is gone."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from maitred_messaging.testing import TcpProxy
+
+from tests.conftest import RunningGateway, StandIn, new_staff, run_gateway
+
+
+async def test_joins_from_one_address_are_limited_with_retry_after(
+    gateway: RunningGateway,
+) -> None:
+    rid = uuid.uuid4()
+    async with gateway.client(ip="192.0.2.10") as client:
+        answers = [
+            await client.post(
+                f"/v1/restaurants/{rid}/waitlist/parties", json={"name": "A", "party_size": 2}
+            )
+            for _ in range(31)
+        ]
+    assert [a.status_code for a in answers[:30]] == [200] * 30  # a busy door on shared Wi-Fi
+    refused = answers[30]
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_one_phone_cannot_join_over_and_over(gateway: RunningGateway) -> None:
+    rid = uuid.uuid4()
+    body = {"name": "A", "party_size": 2, "phone": "+14155550123"}
+    statuses = []
+    for _ in range(6):  # each from another address: the phone is what repeats
+        async with gateway.client() as client:
+            answer = await client.post(f"/v1/restaurants/{rid}/waitlist/parties", json=body)
+            statuses.append(answer.status_code)
+    assert statuses == [200] * 5 + [429]
+
+
+async def test_host_tablet_adds_walk_ins_beyond_the_diner_limit(
+    gateway: RunningGateway,
+) -> None:
+    async with gateway.client(ip="192.0.2.11") as client:
+        host = await new_staff(client)
+        rid = uuid.uuid4()
+        statuses = [
+            (
+                await client.post(
+                    f"/v1/restaurants/{rid}/waitlist/parties",
+                    json={"name": "Walk-in", "party_size": 2},
+                    headers=host.headers,
+                )
+            ).status_code
+            for _ in range(40)
+        ]
+    assert set(statuses) == {200}
+
+
+async def test_login_attempts_on_one_account_are_limited(gateway: RunningGateway) -> None:
+    async with gateway.client() as client:
+        staff = await new_staff(client)
+    statuses = []
+    for _ in range(11):
+        async with gateway.client() as client:  # spread over addresses, like a botnet
+            answer = await client.post(
+                "/v1/auth/token", json={"email": staff.email, "password": "guess guess guess"}
+            )
+            statuses.append(answer.status_code)
+    assert statuses[-1] == 429
+    assert set(statuses[:9]) == {401}
+
+
+async def test_retry_with_idempotency_key_replays_the_first_answer(
+    gateway: RunningGateway, stand_ins: dict[str, StandIn]
+) -> None:
+    path = f"/v1/parties/{uuid.uuid4()}/created"
+    headers = {"Idempotency-Key": uuid.uuid4().hex, "Authorization": "Bearer pty_abc"}
+    async with gateway.client() as client:
+        before = len(stand_ins["waitlist"].seen)
+        first = await client.post(path, json={"name": "A"}, headers=headers)
+        retry = await client.post(path, json={"name": "A"}, headers=headers)
+        assert first.status_code == retry.status_code == 201
+        assert first.json() == retry.json()
+        assert retry.headers["location"] == "/x"
+        assert retry.headers["idempotent-replayed"] == "true"
+        assert len(stand_ins["waitlist"].seen) == before + 1  # acted once
+        other_body = await client.post(path, json={"name": "B"}, headers=headers)
+        assert other_body.status_code == 422
+
+
+async def test_concurrent_duplicate_gets_409_while_the_first_is_in_flight(
+    gateway: RunningGateway,
+) -> None:
+    path = f"/v1/parties/{uuid.uuid4()}/slow"
+    headers = {"Idempotency-Key": uuid.uuid4().hex, "Authorization": "Bearer pty_abc"}
+    async with gateway.client() as client:
+        first = asyncio.create_task(client.post(path, json={}, headers=headers))
+        await asyncio.sleep(0.3)
+        duplicate = await client.post(path, json={}, headers=headers)
+        assert duplicate.status_code == 409
+        assert (await first).status_code == 504
+        # The first one timed out, so nothing is kept: a retry may act.
+        again = await client.post(path, json={}, headers=headers)
+        assert again.status_code == 504
+
+
+async def test_redis_down_rate_limits_fail_open_idempotency_fails_closed(
+    make_settings, stand_ins: dict[str, StandIn]
+) -> None:
+    proxy = await TcpProxy("127.0.0.1", 6379).start()
+    settings = make_settings(
+        redis_url=f"redis://127.0.0.1:{proxy.port}/0",
+        redis_prefix=make_settings().redis_prefix + "cut:",
+    )
+    try:
+        async with run_gateway(settings) as other, other.client(ip="192.0.2.12") as client:
+            rid = uuid.uuid4()
+            join = f"/v1/restaurants/{rid}/waitlist/parties"
+            assert (await client.post(join, json={"name": "A"})).status_code == 200
+            proxy.cut()
+            statuses = [
+                (await client.post(join, json={"name": "A"})).status_code for _ in range(35)
+            ]
+            assert set(statuses) == {200}  # no limit without Redis, but still served
+            keyed = await client.post(join, json={"name": "A"}, headers={"Idempotency-Key": "k-1"})
+            assert keyed.status_code == 503
+            assert keyed.headers["retry-after"]
+            ready = await client.get("/health/ready")
+            assert ready.json()["checks"]["redis"]["ok"] is False
+            metrics = await client.get("/metrics")
+            assert 'gateway_redis_unavailable_total{use="rate_limit"}' in metrics.text
+    finally:
+        await proxy.close()
