@@ -6,7 +6,7 @@ import uuid
 
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reservations.adapters import restaurants_repo
@@ -32,10 +32,11 @@ def require_owner(principal: Principal, restaurant_id: uuid.UUID) -> None:
         raise Problem(403, "Only an owner of this restaurant may do this.")
 
 
-def sqlstate(exc: IntegrityError) -> str | None:
+def sqlstate(exc: DBAPIError) -> str | None:
     """The Postgres error code behind a driver error (23505 unique, 23P01 exclusion)."""
     return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
 
 
 UNIQUE_VIOLATION = "23505"
 EXCLUSION_VIOLATION = "23P01"
+DEADLOCK_DETECTED = "40P01"

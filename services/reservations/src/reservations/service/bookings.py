@@ -17,7 +17,7 @@ from maitred_messaging import add_event
 from maitred_platform.credentials import hash_token, new_token, seal
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reservations.adapters import bookings_repo, floor_repo, restaurants_repo
@@ -27,6 +27,7 @@ from reservations.domain.floor import FloorTable
 from reservations.domain.restaurant import Restaurant
 from reservations.domain.slots import BookableTable, check_booking_start, local_day_bounds
 from reservations.service.access import (
+    DEADLOCK_DETECTED,
     EXCLUSION_VIOLATION,
     require_staff,
     restaurant_or_404,
@@ -35,6 +36,7 @@ from reservations.service.access import (
 
 TOKEN_PREFIX = "bk"  # noqa: S105 - names the kind of token, it is no secret
 Caller = Literal["diner", "staff"]
+CLAIM_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -152,17 +154,31 @@ async def _first_free(
             phone=request.phone,
             status="booked",
         )
+        if await _claim(session, booking):
+            return booking
+    return None
+
+
+async def _claim(session: AsyncSession, booking: Booking) -> bool:
+    """Writes the booking unless its table is taken for the slot (or was removed meanwhile).
+
+    Two transactions inserting overlapping rows at once each wait for the other under the
+    exclusion constraint, and Postgres ends one with a deadlock error: that one tries again,
+    now waiting behind the other's outcome.
+    """
+    for _ in range(CLAIM_ATTEMPTS):
         try:
             async with session.begin_nested():
-                if not await floor_repo.lock_for_booking(session, table.id):
-                    continue  # removed meanwhile
+                if not await floor_repo.lock_for_booking(session, booking.table_id):
+                    return False
                 await bookings_repo.add(session, booking)
-        except IntegrityError as exc:
-            if sqlstate(exc) != EXCLUSION_VIOLATION:
+            return True
+        except DBAPIError as exc:
+            if sqlstate(exc) == EXCLUSION_VIOLATION:
+                return False
+            if sqlstate(exc) != DEADLOCK_DETECTED:
                 raise
-            continue
-        return booking
-    return None
+    return False
 
 
 async def authorize(
