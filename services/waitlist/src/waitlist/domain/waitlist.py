@@ -55,21 +55,24 @@ class Waitlist(PartyActions):
 
     def table_reported(self, report: TableReport, now: datetime) -> None:
         table = self.tables.get(report.table_id)
+        previous: str | None = None
         if table is None:
             table = Table.from_report(self.restaurant.id, report)
             self.tables[table.id] = table
-            self._status_changed(table, None, now)
+            status_changed = True
         else:
             previous = table.status
-            if table.apply(report):
-                self._status_changed(table, previous, now)
+            status_changed = table.apply(report)
+        occupant = self.party_at(table.id)
+        if occupant is not None and occupant.status == "called" and self._lost(table, occupant):
+            self._requeue(occupant, "hold_rejected", now)
+        if status_changed:
+            self._status_changed(table, previous, now)
         self.offer_free_tables(now)
 
     def _status_changed(self, table: Table, previous: str | None, now: datetime) -> None:
         occupant = self.party_at(table.id)
-        if occupant is not None and occupant.status == "called" and self._lost(table, occupant):
-            self._requeue(occupant, "hold_rejected", now)
-        elif (
+        if (
             occupant is not None
             and occupant.status == "checked_in"
             and previous == "occupied"
@@ -82,8 +85,8 @@ class Waitlist(PartyActions):
 
     @staticmethod
     def _lost(table: Table, called: Party) -> bool:
-        """Whether the floor gave the table called for this party to something else."""
-        if table.status == "out_of_service":
+        """Whether the table called for this party can no longer be its table."""
+        if not table.in_service or not table.seats(called):
             return True
         taken = table.reservation_id is not None or table.holder_party_id not in (None, called.id)
         return table.status in ("held", "occupied") and taken
@@ -114,6 +117,8 @@ class Waitlist(PartyActions):
         """The party goes back to its place; the table waits for a newer status report."""
         table = self.tables.get(table_id)
         if table is not None:
+            if sequence <= table.status_sequence:
+                return  # the floor has said more since: this rejection answers an older call
             table.blocked_sequence = max(table.blocked_sequence or -1, sequence)
         party = self.parties.get(party_id)
         if party is not None and party.status == "called" and party.table_id == table_id:
