@@ -402,15 +402,17 @@ async def test_a_lookup_for_an_unknown_phone_or_restaurant_answers_the_same(
 
 
 async def test_the_gateway_can_tell_which_booking_a_token_opens(
-    client: httpx.AsyncClient, owner: Staff
+    client: httpx.AsyncClient, owner: Staff, outsider: Staff
 ) -> None:
     restaurant = await open_restaurant(client, owner)
     booking = (await client.post(book_url(restaurant), json=booking_body(evening()))).json()
+    url = "/internal/v1/manage-tokens/verify"
 
     known = await client.post(
-        "/internal/manage-tokens/verify", json={"token": booking["manage_token"]}
+        url, json={"token": booking["manage_token"]}, headers=outsider.headers()
     )
-    unknown = await client.post("/internal/manage-tokens/verify", json={"token": "bk_nope"})
+    unknown = await client.post(url, json={"token": "bk_nope"}, headers=outsider.headers())
+    unsigned = await client.post(url, json={"token": booking["manage_token"]})
 
     assert known.status_code == 200
     assert known.json() == {
@@ -419,3 +421,4 @@ async def test_the_gateway_can_tell_which_booking_a_token_opens(
         "status": "booked",
     }
     assert unknown.status_code == 404
+    assert unsigned.status_code == 401

@@ -1,17 +1,18 @@
-"""Internal routes, for the gateway only (it never exposes /internal to clients)."""
+"""Internal routes, for the gateway only: it never routes /internal to clients, and signs its
+own calls with the internal principal header like any staff call."""
 
 from __future__ import annotations
 
 import uuid
 
 from fastapi import APIRouter
-from maitred_platform.deps import SessionDep
+from maitred_platform.deps import CurrentStaff, SessionDep
 from maitred_platform.problems import Problem
 from pydantic import BaseModel
 
 from reservations.service import bookings
 
-router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
+router = APIRouter(prefix="/internal/v1", tags=["internal"], include_in_schema=False)
 
 
 class TokenCheck(BaseModel):
@@ -25,7 +26,9 @@ class TokenOwner(BaseModel):
 
 
 @router.post("/manage-tokens/verify", response_model=TokenOwner)
-async def verify_manage_token(body: TokenCheck, session: SessionDep) -> TokenOwner:
+async def verify_manage_token(
+    body: TokenCheck, session: SessionDep, caller: CurrentStaff
+) -> TokenOwner:
     """Which booking a manage token opens (e.g. for a realtime client); 404 when none."""
     booking = await bookings.booking_of_token(session, body.token)
     if booking is None:

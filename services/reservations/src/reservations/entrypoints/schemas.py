@@ -23,7 +23,7 @@ TableStatus = Literal["available", "held", "occupied", "cleaning", "out_of_servi
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")
 
 
 class OpeningHoursIn(Body):
