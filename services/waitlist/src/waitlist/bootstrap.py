@@ -8,13 +8,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
 from maitred_messaging.service import running_service
 from maitred_platform.health import HealthChecks
 from maitred_platform.logs import configure_logging
 from maitred_platform.problems import problem_response
 from maitred_platform.web import create_app as create_service_app
-from sqlalchemy.exc import IntegrityError
-
 from waitlist.adapters import orm
 from waitlist.clock import Clock, system_clock
 from waitlist.config import Settings

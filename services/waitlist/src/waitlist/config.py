@@ -1,8 +1,9 @@
 """Settings of the waitlist service, from environment variables prefixed WAITLIST_."""
 
-from maitred_platform.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from maitred_platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

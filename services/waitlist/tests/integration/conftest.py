@@ -16,6 +16,7 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
+
 from maitred_contracts import (
     CONTENT_TYPE,
     CloudEvent,
@@ -26,7 +27,6 @@ from maitred_contracts import (
 from maitred_messaging.testing import serve_app, staff_headers, wait_until
 from maitred_platform.migrations import upgrade_async
 from maitred_platform.provision import ServiceDatabase
-
 from waitlist.bootstrap import create_app
 from waitlist.config import Settings
 
@@ -186,9 +186,7 @@ def open_restaurant(broker: Broker, client: httpx.AsyncClient) -> OpenRestaurant
     restaurant, same consumer lane, published before) are known too.
     """
 
-    async def create(
-        tables: dict[str, tuple[int, str]], max_party_size: int = 8
-    ) -> Restaurant:
+    async def create(tables: dict[str, tuple[int, str]], max_party_size: int = 8) -> Restaurant:
         rid = uuid.uuid4()
         ids: dict[str, uuid.UUID] = {}
         for label, (capacity, status) in tables.items():

@@ -1,4 +1,4 @@
-"""The calling flow over the real broker: reservations' table events in, the waitlist's events out."""
+"""The calling flow over the real broker: reservations' table events in, our events out."""
 
 import uuid
 
@@ -65,9 +65,7 @@ async def test_party_joins_watches_position_fall_is_called_checks_in_and_is_seat
     assert done.status_code == 200 and done.json()["status"] == "completed"
     completed = await broker.wait_for("waitlist.party.completed.v1", party_id=first["id"])
     assert completed[0].data["quoted_wait_minutes"] == first["estimated_wait_minutes"]
-    stats = await api.client.get(
-        f"/v1/restaurants/{rid}/waitlist/stats", headers=api.as_staff(rid)
-    )
+    stats = await api.client.get(f"/v1/restaurants/{rid}/waitlist/stats", headers=api.as_staff(rid))
     assert stats.status_code == 200
     assert stats.json()["covers_seated_today"] == 4
     assert stats.json()["quotes_measured_today"] == 1
@@ -87,7 +85,9 @@ async def test_rejected_hold_puts_the_party_back_and_the_next_table_is_tried(
     await broker.wait_for(CALLED, party_id=party["id"], table_id=t1)
 
     await broker.publish(
-        TableHoldRejected(restaurant_id=rid, table_id=t1, party_id=party["id"], reason="booked_soon")
+        TableHoldRejected(
+            restaurant_id=rid, table_id=t1, party_id=party["id"], reason="booked_soon"
+        )
     )
     requeued = await broker.wait_for(REQUEUED, party_id=party["id"])
     assert requeued[0].data["reason"] == "hold_rejected" and requeued[0].data["position"] == 1
@@ -159,7 +159,11 @@ async def test_status_arriving_before_the_table_still_gives_a_correct_table(
     waiting = await api.joined(rid, party_size=2)
     await broker.publish(
         TableCreated(
-            restaurant_id=rid, table_id=marker, label="M", capacity=2, kind="table",
+            restaurant_id=rid,
+            table_id=marker,
+            label="M",
+            capacity=2,
+            kind="table",
             status="available",
         )
     )

@@ -12,7 +12,9 @@ RID = uuid.uuid4()
 
 
 def table(capacity: int, kind: str = "table") -> Table:
-    return Table(id=uuid.uuid4(), restaurant_id=RID, capacity=capacity, kind=kind, status="available")  # type: ignore[arg-type]
+    return Table(
+        id=uuid.uuid4(), restaurant_id=RID, capacity=capacity, kind=kind, status="available"
+    )  # type: ignore[arg-type]
 
 
 def queue(*sizes: int, preference: str = "any") -> list[Party]:

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from maitred_contracts import (
     PartyCalled,
     PartyCheckedIn,
@@ -13,7 +14,6 @@ from maitred_contracts import (
     PartyRequeued,
     QueueChanged,
 )
-
 from waitlist.domain.errors import Conflict, Invalid, NotFound
 from waitlist.domain.estimates import TurnTimes
 from waitlist.domain.floor import TableReport
@@ -221,9 +221,7 @@ def test_rejected_hold_puts_the_party_back_and_blocks_the_table_until_news() -> 
 def test_an_older_table_report_changes_nothing() -> None:
     floor = Floor()
     table_id = uuid.uuid4()
-    floor.waitlist.table_reported(
-        TableReport(table_id, 10, NOW, 4, "table", "occupied"), NOW
-    )
+    floor.waitlist.table_reported(TableReport(table_id, 10, NOW, 4, "table", "occupied"), NOW)
     floor.waitlist.table_reported(
         TableReport(table_id, 5, NOW, 2, "table", "available", label="T1", whole_table=True), NOW
     )

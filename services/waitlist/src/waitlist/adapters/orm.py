@@ -1,6 +1,5 @@
 """The waitlist schema: every table this service owns."""
 
-from maitred_messaging import inbox_table, outbox_table
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -18,6 +17,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import UUID
+
+from maitred_messaging import inbox_table, outbox_table
 
 metadata = MetaData(schema="waitlist")
 outbox = outbox_table(metadata)

@@ -7,12 +7,12 @@ from dataclasses import asdict, fields, replace
 from datetime import datetime
 from typing import Any
 
-from maitred_messaging import add_event
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy import Table as SqlTable
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maitred_messaging import add_event
 from waitlist.adapters import orm
 from waitlist.domain.estimates import TurnStat, TurnTimes
 from waitlist.domain.floor import Table

@@ -21,7 +21,6 @@ from maitred_contracts import (
     PartyRequeued,
     PartySeated,
 )
-
 from waitlist.domain.errors import Conflict, Invalid, NotFound
 from waitlist.domain.estimates import Estimate, TurnTimes
 from waitlist.domain.floor import Table

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from maitred_contracts import QueueChanged, QueueEntry
-
 from waitlist.domain.errors import NotFound
 from waitlist.domain.estimates import Estimate, Seat, TurnTimes, Waiting, estimate_waits
 from waitlist.domain.floor import Table

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from maitred_contracts import PartyHeadsUp, PartyNoShow, WaitlistClosed, WaitlistOpened
-
 from waitlist.domain.errors import Invalid
 from waitlist.domain.floor import Table, TableReport
 from waitlist.domain.party import Party

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
-from maitred_platform.deps import BearerToken, CurrentStaff, OptionalStaff, SessionDep
 
+from maitred_platform.deps import BearerToken, CurrentStaff, OptionalStaff, SessionDep
 from waitlist.entrypoints.answers import (
     host_party_answer,
     party_answer,

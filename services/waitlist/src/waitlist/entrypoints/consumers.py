@@ -6,6 +6,8 @@ reservations service's `sequence` lets a late or retried event change nothing ne
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import (
     CloudEvent,
     RestaurantCreated,
@@ -19,8 +21,6 @@ from maitred_contracts import (
 )
 from maitred_messaging.consumer import EventHandlers
 from maitred_platform.logs import get_logger
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from waitlist.clock import Clock, system_clock
 from waitlist.domain.floor import TableReport
 from waitlist.service import floor

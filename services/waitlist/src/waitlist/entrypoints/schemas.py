@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from maitred_platform.phones import E164Phone
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from maitred_platform.phones import E164Phone
 from waitlist.domain.party import Preference
 from waitlist.domain.settings import (
     CHECKIN_TIMEOUT_RANGE,

@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from maitred_platform.logs import get_logger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from maitred_platform.logs import get_logger
 from waitlist.clock import Clock
 from waitlist.service.timers import run_due_timers
 

@@ -7,7 +7,6 @@ import uuid
 from maitred_platform.credentials import token_matches
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
-
 from waitlist.domain.errors import NotFound
 from waitlist.domain.party import Actor, Party
 

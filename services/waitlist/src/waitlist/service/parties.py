@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from maitred_platform.credentials import hash_token, new_token
-from maitred_platform.principal import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maitred_platform.credentials import hash_token, new_token
+from maitred_platform.principal import Principal
 from waitlist.adapters.repository import WaitlistRepository
 from waitlist.domain.errors import NotFound
 from waitlist.domain.party import Party, Preference
