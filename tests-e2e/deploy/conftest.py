@@ -13,7 +13,7 @@ import pytest
 
 # The helpers beside this file, importable by the test modules.
 sys.path.insert(0, str(Path(__file__).parent))
-import deploy_manifests as dm  # noqa: E402
+import deploy_manifests as dm
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import deploy_manifests as dm
 import deploy_settings as ds
 import pytest
+
 from maitred_platform.provision import service_database
 
 SERVER_PORTS = {"postgres": 5432, "rabbitmq": 5672, "redis": 6379, "mailpit": 1025}
