@@ -48,6 +48,7 @@ def host_party_answer(
         **party_answer(view),
         "phone": party.phone,
         "wait_so_far_minutes": minutes_since(party.joined_at, party.checked_in_at or now),
+        "actual_wait_minutes": party.actual_wait_minutes,
         "overdue": party.expected_end_at is not None and party.expected_end_at < now,
         "passed_over": party.passed_over,
         "suggested_table_id": None if suggested_table is None else str(suggested_table),
