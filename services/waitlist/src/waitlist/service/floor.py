@@ -65,5 +65,6 @@ async def hold_rejected(
     sequence: int,
     now: datetime,
 ) -> None:
+    await WaitlistRepository(session).ensure_restaurant(restaurant_id)
     async with changing_waitlist(session, restaurant_id, now) as waitlist:
         waitlist.hold_rejected(table_id, party_id, sequence, now)
