@@ -16,7 +16,7 @@ from maitred_platform.logs import configure_logging
 from maitred_platform.problems import problem_response
 from maitred_platform.web import create_app as create_service_app
 from waitlist.adapters import orm
-from waitlist.clock import Clock, system_clock
+from waitlist.clock import Clock, scaled_clock, system_clock
 from waitlist.config import Settings
 from waitlist.domain.errors import Conflict, Invalid, NotFound, WaitlistError
 from waitlist.entrypoints import api, consumers
@@ -25,8 +25,10 @@ from waitlist.entrypoints.worker import timer_worker
 STATUS_OF = {NotFound: 404, Conflict: 409, Invalid: 422}
 
 
-def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
+    if clock is None:
+        clock = system_clock if settings.time_scale == 1.0 else scaled_clock(settings.time_scale)
     configure_logging("waitlist", settings.log_level)
     checks = HealthChecks()
 

@@ -10,3 +10,17 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def scaled_clock(scale: float, start: datetime | None = None) -> Clock:
+    """Time that runs `scale` times faster than the wall clock, from `start` (default: now).
+
+    For simulated evenings (benchmarks, end-to-end tests); production refuses a scale.
+    """
+    origin = start or system_clock()
+    wall_origin = system_clock()
+
+    def now() -> datetime:
+        return origin + (system_clock() - wall_origin) * scale
+
+    return now
