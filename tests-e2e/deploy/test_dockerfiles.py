@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -141,3 +142,15 @@ def test_the_four_dockerfiles_differ_only_by_service_name_and_port(repo):
     first, *others = ds.SERVICES
     for service in others:
         assert neutral(service) == neutral(first), f"{service}'s Dockerfile drifted from {first}'s"
+
+
+@pytest.mark.parametrize("service", ds.SERVICES)
+def test_commands_are_in_exec_form(repo, service):
+    """Docker silently runs a malformed JSON array through a shell: check they parse."""
+    stage = final_stage(dockerfile(repo, service))
+    cmd = next(arg for op, arg in stage if op == "CMD")
+    check = next(arg for op, arg in stage if op == "HEALTHCHECK")
+    assert json.loads(cmd) == ["python", "-m", service]
+    probe = json.loads(check[check.index("CMD") + len("CMD") :])
+    assert probe[:2] == ["python", "-c"]
+    compile(probe[2], "HEALTHCHECK", "exec")

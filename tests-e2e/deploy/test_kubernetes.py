@@ -10,12 +10,19 @@ from urllib.parse import urlsplit
 
 import deploy_manifests as dm
 import deploy_settings as ds
-import kubernetes_validate
 import pytest
 import yaml
 
-# The oldest Kubernetes the managed offerings still run, and the newest schema we have.
-KUBERNETES_VERSIONS = ("1.29", kubernetes_validate.utils.latest_version())
+try:
+    import kubernetes_validate
+except ImportError:  # a dev dependency of the workspace root
+    kubernetes_validate = None
+
+needs_validator = pytest.mark.skipif(
+    kubernetes_validate is None, reason="kubernetes-validate is not installed"
+)
+# The oldest Kubernetes the managed offerings still run, and the newest schema at hand.
+KUBERNETES_VERSIONS = ("1.29", "latest")
 SERVER_PORTS = {"postgres": 5432, "rabbitmq": 5672, "redis": 6379, "mailpit": 1025}
 
 
@@ -41,18 +48,22 @@ def pod_labels(manifest: dm.Manifest) -> dict[str, str]:
 # --- Every object is a valid Kubernetes object ---------------------------------------------
 
 
+@needs_validator
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_manifest_is_valid_for_kubernetes(manifests, version):
+    if version == "latest":
+        version = kubernetes_validate.utils.latest_version()
     for manifest in manifests:
         kubernetes_validate.validate(manifest, version, strict=True)
 
 
+@needs_validator
 def test_the_validator_rejects_a_misspelt_field(base_manifests):
     broken = dm.strategic_merge(
         dm.find(base_manifests, "Deployment", "waitlist"), {"spec": {"replica": 2}}
     )
     with pytest.raises(kubernetes_validate.ValidationError):
-        kubernetes_validate.validate(broken, KUBERNETES_VERSIONS[-1], strict=True)
+        kubernetes_validate.validate(broken, KUBERNETES_VERSIONS[0], strict=True)
 
 
 def test_names_are_unique_per_kind(manifests):
