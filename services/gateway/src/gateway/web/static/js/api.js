@@ -11,8 +11,14 @@ export class ApiError extends Error {
   // [{field, message}] with the field reduced to its last name ("body.party_size" -> "party_size").
   get fieldErrors() {
     const errors = Array.isArray(this.problem.errors) ? this.problem.errors : [];
-    return errors.map((e) => ({ field: fieldName(e.field ?? e.loc), message: e.message || e.msg || "Invalid value" }));
+    return errors.map((e) => ({ field: fieldName(e.field ?? e.loc), message: readable(e.message || e.msg) }));
   }
+}
+
+// "Value error, phone must be ..." (the validator's wording) -> "Phone must be ...".
+function readable(message) {
+  const text = String(message || "This value is not valid.").replace(/^Value error,\s*/i, "");
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function fieldName(field) {

@@ -6,6 +6,7 @@ import { timeOf, dayOf, todayIn } from "./format.js";
 const rid = document.body.dataset.restaurantId;
 let restaurant = null;
 let picked = null; // {starts_at, party_size}
+let slotsAsked = 0; // only the latest question's answer is shown, whatever order answers arrive in
 
 async function loadRestaurant() {
   try {
@@ -46,8 +47,11 @@ async function loadSlots(event) {
   list.setAttribute("aria-busy", "true");
   const query = new URLSearchParams({ date, party_size: String(size) });
   if (freeOnly) query.set("available", "true");
+  const asked = ++slotsAsked;
   try {
-    const times = groupByStart(itemsOf(await api(`/v1/restaurants/${rid}/slots?${query}`)));
+    const answer = await api(`/v1/restaurants/${rid}/slots?${query}`);
+    if (asked !== slotsAsked) return;
+    const times = groupByStart(itemsOf(answer));
     const tz = restaurant && restaurant.timezone;
     list.replaceChildren(...times.map((t) => {
       const free = t.free > 0;
@@ -62,10 +66,13 @@ async function loadSlots(event) {
         h("span", { class: "slot__time" }, timeOf(t.starts_at, tz)),
         h("span", { class: "slot__state" }, free ? "Free" : "Full")));
     }));
+    const freeCount = times.filter((t) => t.free).length;
+    const day = dayOf(`${date}T12:00:00Z`, "UTC");
     status.textContent = times.length
-      ? `${times.filter((t) => t.free).length} free time${times.filter((t) => t.free).length === 1 ? "" : "s"} on ${dayOf(`${date}T12:00:00Z`)}.`
-      : (freeOnly ? "No free times that day for that party size. Try another day." : "The restaurant takes no bookings that day.");
+      ? `${freeCount} free time${freeCount === 1 ? "" : "s"} for ${size} on ${day}.`
+      : (freeOnly ? `No free times for ${size} on ${day}. Try another day.` : `No bookings are taken on ${day}.`);
   } catch (err) {
+    if (asked !== slotsAsked) return;
     list.replaceChildren();
     status.textContent = "";
     if (err instanceof ApiError) showErrors(form, formError, err, "slot");

@@ -37,18 +37,21 @@ export function bookingsPanel(ctx) {
       const end = b.ends_at ? minutesOfDay(b.ends_at, tz()) : minutesOfDay(b.starts_at, tz()) + 60;
       return end === 0 ? 24 * 60 : end;
     });
-    const from = Math.floor(Math.min(...starts) / 60) * 60;
-    const to = Math.max(from + 4 * 60, Math.ceil(Math.max(...ends) / 60) * 60);
+    const now = minutesOfDay(new Date().toISOString(), tz());
+    const from = Math.floor(Math.min(...starts, now) / 60) * 60;
+    const to = Math.max(from + 4 * 60, Math.ceil(Math.max(...ends, now + 30) / 60) * 60);
     const span = to - from;
     const pct = (m) => `${(((m - from) / span) * 100).toFixed(2)}%`;
 
     const hours = [];
     for (let m = from; m <= to; m += 60) {
-      const tick = h("span", { class: "timeline__hour" }, `${String(Math.floor(m / 60) % 24).padStart(2, "0")}:00`);
+      const edge = m === from ? " timeline__hour--first" : m === to ? " timeline__hour--last" : "";
+      const tick = h("span", { class: `timeline__hour${edge}` }, `${String(Math.floor(m / 60) % 24).padStart(2, "0")}:00`);
       tick.style.setProperty("left", pct(m));
       hours.push(tick);
     }
-    const byTable = new Map();
+    // Every table gets a row, so free tables for walk-ins show too.
+    const byTable = new Map(ctx.tables.map((t) => [t.id, []]));
     for (const b of bookings) {
       const key = b.table_id || "unassigned";
       if (!byTable.has(key)) byTable.set(key, []);
@@ -57,7 +60,7 @@ export function bookingsPanel(ctx) {
     const tableLabel = (id) => {
       const table = ctx.tables.find((t) => t.id === id);
       const any = byTable.get(id)[0];
-      return (table && table.label) || any.table_label || "—";
+      return (table && table.label) || (any && any.table_label) || "—";
     };
     const rows = [...byTable.keys()]
       .sort((a, b) => String(tableLabel(a)).localeCompare(String(tableLabel(b)), undefined, { numeric: true }))
@@ -65,7 +68,6 @@ export function bookingsPanel(ctx) {
         h("span", { class: "timeline__table" }, tableLabel(key)),
         h("div", { class: "timeline__track" }, ...byTable.get(key).map((b) => bar(b, pct, span)))));
 
-    const now = minutesOfDay(new Date().toISOString(), tz());
     const nowLine = now >= from && now <= to ? h("span", { class: "timeline__now", "aria-hidden": "true" }) : null;
     if (nowLine) nowLine.style.setProperty("left", pct(now));
     timeline.replaceChildren(

@@ -40,17 +40,16 @@ export function dashboardPanel(ctx) {
       average = waits.length ? waits.reduce((a, b) => a + b, 0) / waits.length : null;
     }
 
-    let accuracy = pick(stats, "quote_accuracy", "quote_accuracy_percent", "accuracy");
+    // Quote accuracy: how far the quoted waits were from the real ones, in minutes (mean error).
+    let accuracy = pick(stats, "quote_mae_minutes", "quote_error_minutes");
     if (accuracy === null) {
       const quoted = ctx.parties.filter((p) => p.actual_wait_minutes != null && p.quoted_wait_minutes != null);
       if (quoted.length) {
-        const close = quoted.filter((p) => Math.abs(p.actual_wait_minutes - p.quoted_wait_minutes) <= Math.max(5, p.quoted_wait_minutes * 0.25));
-        accuracy = close.length / quoted.length;
+        accuracy = quoted.reduce((n, p) => n + Math.abs(p.actual_wait_minutes - p.quoted_wait_minutes), 0) / quoted.length;
       }
     }
-    if (accuracy !== null && accuracy <= 1) accuracy *= 100;
 
-    let covers = pick(stats, "covers_seated", "covers");
+    let covers = pick(stats, "covers_seated_today", "covers_seated");
     if (covers === null) {
       const seatedParties = ctx.parties.filter((p) => ["checked_in", "seated", "completed"].includes(p.status));
       const seatedBookings = ctx.bookings.filter((b) => ["seated", "completed"].includes(b.status));
@@ -59,7 +58,7 @@ export function dashboardPanel(ctx) {
 
     set("waiting", String(waiting));
     set("average", average === null ? "—" : minutes(average));
-    set("accuracy", accuracy === null ? "—" : `${Math.round(accuracy)}%`);
+    set("accuracy", accuracy === null ? "—" : `±${minutes(accuracy)}`);
     set("covers", String(covers));
 
     const counts = new Map();

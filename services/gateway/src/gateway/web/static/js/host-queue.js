@@ -51,16 +51,22 @@ export function queuePanel(ctx) {
   }
 
   function row(party, index) {
-    const status = party.status || "waiting";
-    const waited = elapsedSince(party.joined_at);
+    // A checked-in party the host has walked to its table shows as seated.
+    const status = party.status === "checked_in" && party.seated_at ? "seated" : party.status || "waiting";
+    const inLine = status === "waiting" || status === "called";
+    // Live from joined_at while in line; the service's figure once the wait is over.
+    const waited = inLine ? elapsedSince(party.joined_at) ?? party.wait_so_far_minutes : party.wait_so_far_minutes ?? null;
     const meta = [];
-    if (waited !== null) meta.push(`waiting ${minutes(waited)}`);
+    if (waited !== null && waited !== undefined) meta.push(`${inLine ? "waiting" : "waited"} ${minutes(waited)}`);
     if (status === "waiting" && (party.estimated_wait_minutes !== undefined || party.estimate_high_minutes !== undefined)) {
       meta.push(`quoted ${waitRange(party)}`);
     }
     if (status === "called" && party.checkin_deadline) meta.push(`check in by ${timeOf(party.checkin_deadline, ctx.restaurant && ctx.restaurant.timezone)}`);
     const table = party.table_id && ctx.tables.find((t) => t.id === party.table_id);
     if (table) meta.push(`table ${table.label}`);
+    const suggested = status === "waiting" && party.suggested_table_id && ctx.tables.find((t) => t.id === party.suggested_table_id);
+    if (suggested) meta.push(`suggested: ${suggested.label}`);
+    if (party.overdue) meta.push("over the expected time");
 
     const actions = ACTIONS[status] || [];
     let select = null;
@@ -73,12 +79,12 @@ export function queuePanel(ctx) {
         onchange: (e) => chosenTable.set(party.id, e.currentTarget.value),
       },
       h("option", { value: "" }, tables.length ? "Any free table" : "No free table"),
-      ...tables.map((t) => h("option", { value: t.id, selected: chosenTable.get(party.id) === t.id }, `${t.label} (${t.capacity})`)));
+      ...tables.map((t) => h("option", { value: t.id, selected: (chosenTable.get(party.id) ?? party.suggested_table_id) === t.id }, `${t.label} (${t.capacity})`)));
     }
 
     return h("li", { class: "party", dataset: { status, partyId: party.id } },
       h("div", { class: "party__main" },
-        h("span", { class: "party__pos", "aria-hidden": "true" }, status === "waiting" || status === "called" ? String(party.position ?? index + 1) : "✓"),
+        h("span", { class: "party__pos", "aria-hidden": "true" }, inLine ? String(party.position ?? index + 1) : "✓"),
         h("div", { class: "party__who" },
           h("strong", { class: "party__name" }, party.name || "Guest"),
           h("span", { class: "party__size" }, ` · ${party.party_size} ${Number(party.party_size) === 1 ? "guest" : "guests"}`),
@@ -98,7 +104,8 @@ export function queuePanel(ctx) {
 
   async function act(party, action, button) {
     button.disabled = true;
-    const tableId = chosenTable.get(party.id);
+    const select = button.closest(".party")?.querySelector(".party__table");
+    const tableId = select ? select.value : "";
     const body = NEEDS_TABLE.has(action) && tableId ? { table_id: tableId } : {};
     try {
       await post(party, action, body);

@@ -128,7 +128,6 @@ async function openConsole(membership, others) {
 
   try { ctx.restaurant = await api(`/v1/restaurants/${rid}`); } catch { ctx.restaurant = null; }
   const name = (ctx.restaurant && ctx.restaurant.name) || "Your restaurant";
-  $("#place-name").textContent = name;
   $("#console-title").textContent = name;
   document.title = `${name} · Host console`;
   $("#qr-image").src = `/r/${rid}/qr.svg`;

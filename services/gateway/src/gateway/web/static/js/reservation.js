@@ -27,15 +27,17 @@ function render() {
   const tz = restaurant && restaurant.timezone;
   const status = booking.status || "booked";
   const body = $("#booking-body");
-  body.replaceChildren(
+  const parts = [
     h("p", { class: `badge badge--${status}` }, label(BOOKING_STATUS, status)),
-    h("p", { class: "status__big" }, `${dayOf(booking.starts_at, tz)}`),
+    h("p", { class: "status__big" }, dayOf(booking.starts_at, tz)),
     h("dl", { class: "stats" },
-      h("div", { class: "stat" }, h("dt", {}, "Time"), h("dd", {}, `${timeOf(booking.starts_at, tz)}–${timeOf(booking.ends_at, tz)}`)),
+      h("div", { class: "stat stat--wide" }, h("dt", {}, "Time"), h("dd", {}, `${timeOf(booking.starts_at, tz)} – ${timeOf(booking.ends_at, tz)}`)),
       h("div", { class: "stat" }, h("dt", {}, "Party"), h("dd", {}, String(booking.party_size ?? "—"))),
       booking.table_label ? h("div", { class: "stat" }, h("dt", {}, "Table"), h("dd", {}, booking.table_label)) : null),
     booking.name ? h("p", { class: "muted" }, `Booked for ${booking.name}`) : null,
-    status === "cancelled" ? h("p", { class: "status__line" }, "This booking is cancelled. Nothing more to do.") : null);
+    status === "cancelled" ? h("p", { class: "status__line" }, "This booking is cancelled. Nothing more to do.") : null,
+  ];
+  body.replaceChildren(...parts.filter(Boolean));
   $("#booking-title").textContent = restaurant && restaurant.name ? `Your booking at ${restaurant.name}` : "Your booking";
   show($("#booking-actions"), status === "booked");
   show($("#cancel"), true);

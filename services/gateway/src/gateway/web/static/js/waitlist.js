@@ -146,7 +146,7 @@ function render(next) {
   party = { ...(party || {}), ...next };
   showStatusError("");
   const key = JSON.stringify([party.status, party.position, party.parties_ahead, party.estimated_wait_minutes,
-    party.estimate_low_minutes, party.estimate_high_minutes, party.checkin_deadline]);
+    party.estimate_low_minutes, party.estimate_high_minutes, party.checkin_deadline, party.seated_at]);
   if (key === shownKey) return;
   shownKey = key;
 
@@ -170,8 +170,10 @@ function render(next) {
       break;
     }
     case "checked_in":
-      title.textContent = "You're checked in";
-      lines.push(h("p", { class: "status__line" }, "The host will take you to your table. Enjoy your meal!"));
+      title.textContent = party.seated_at ? "Enjoy your meal" : "You're checked in";
+      lines.push(h("p", { class: "status__line" }, party.seated_at
+        ? "You're at your table. Thanks for waiting with us."
+        : "The host will take you to your table now."));
       break;
     case "completed":
       title.textContent = "Thanks for dining with us";
@@ -214,7 +216,11 @@ function startCountdown() {
   const tick = () => {
     if (Number.isNaN(deadline)) { el.textContent = ""; return; }
     const left = deadline - (Date.now() + serverOffsetMs);
-    el.textContent = left > 0 ? `${countdown(left)} left to check in` : "Check-in time is up — see the host";
+    if (left > 0) {
+      el.replaceChildren(h("span", { class: "countdown__time" }, countdown(left)), h("span", { class: "countdown__label" }, "left to check in"));
+    } else {
+      el.replaceChildren(h("span", { class: "countdown__label" }, "Check-in time is up — see the host"));
+    }
     el.dataset.late = left <= 60000 ? "true" : "false";
   };
   tick();
