@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from maitred_contracts import EVENT_TYPES, CloudEvent
 from maitred_contracts.asyncapi import generate, main, render
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from maitred_contracts import EVENT_TYPES, CloudEvent
 
 Reader = Callable[[bytes], tuple[dict[str, Any], Any]]

@@ -7,6 +7,8 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
+
 from maitred_contracts import (
     CONTENT_TYPE,
     CloudEvent,
@@ -14,7 +16,6 @@ from maitred_contracts import (
     PartyJoined,
     TableStatusChanged,
 )
-from pydantic import ValidationError
 
 
 def test_build_sets_source_type_subject_and_restaurantid_from_the_model() -> None:

@@ -6,8 +6,10 @@ import re
 import uuid
 from typing import ClassVar
 
-import maitred_contracts
 import pytest
+from pydantic import ValidationError
+
+import maitred_contracts
 from maitred_contracts import (
     EVENT_TYPES,
     EventData,
@@ -17,7 +19,6 @@ from maitred_contracts import (
     RestaurantCreated,
     model_for,
 )
-from pydantic import ValidationError
 
 TYPE_NAME = re.compile(r"^(reservations|waitlist|notifier)\.[a-z_]+\.[a-z_]+\.v[0-9]+$")
 ALL_TYPES = sorted(EVENT_TYPES)

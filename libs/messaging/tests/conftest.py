@@ -8,12 +8,6 @@ from dataclasses import dataclass
 
 import aio_pika
 import pytest
-from maitred_contracts import CloudEvent, RestaurantCreated
-from maitred_messaging.consumer import EventConsumer, EventHandlers
-from maitred_messaging.migration import notify_trigger_ddl
-from maitred_messaging.outbox import OUTBOX, inbox_table, outbox_table
-from maitred_messaging.topology import ConsumerTopology
-from maitred_platform.provision import with_database
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import (
@@ -22,6 +16,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from maitred_contracts import CloudEvent, RestaurantCreated
+from maitred_messaging.consumer import EventConsumer, EventHandlers
+from maitred_messaging.migration import notify_trigger_ddl
+from maitred_messaging.outbox import OUTBOX, inbox_table, outbox_table
+from maitred_messaging.topology import ConsumerTopology
+from maitred_platform.provision import with_database
 
 
 @dataclass

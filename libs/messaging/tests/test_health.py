@@ -5,13 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import FastAPI
+from sqlalchemy import MetaData, text
+
 from maitred_messaging.service import running_service
 from maitred_messaging.testing import TcpProxy, serve_app, wait_until
 from maitred_platform.health import HealthChecks
 from maitred_platform.provision import with_database
 from maitred_platform.settings import ServiceSettings
 from maitred_platform.web import create_app
-from sqlalchemy import MetaData, text
 
 
 async def test_ready_turns_not_ready_when_broker_is_down_and_ready_again(

@@ -8,12 +8,13 @@ import uuid
 
 import aio_pika
 import pytest
+from sqlalchemy import func, select, text
+
 from maitred_contracts import CloudEvent, RestaurantCreated
 from maitred_messaging import add_event
 from maitred_messaging.relay import OutboxRelay, to_message
 from maitred_messaging.testing import wait_until
 from maitred_platform.db import asyncpg_dsn
-from sqlalchemy import func, select, text
 
 from .conftest import beta_consumer
 

@@ -9,12 +9,13 @@ import logging
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, ValidationError
+
 from maitred_platform.credentials import hash_token, new_token, seal, token_matches, unseal
 from maitred_platform.logs import configure_logging, get_logger
 from maitred_platform.phones import E164Phone, mask_phone
 from maitred_platform.problems import Problem, install_problem_handlers
 from maitred_platform.settings import DEV_INTERNAL_KEY, ServiceSettings
-from pydantic import BaseModel, ValidationError
 
 
 class Join(BaseModel):

@@ -9,6 +9,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
 from maitred_platform.deps import CurrentStaff, OptionalStaff
 from maitred_platform.principal import (
     AUDIENCE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
+
 from maitred_platform.db import asyncpg_dsn
 
 

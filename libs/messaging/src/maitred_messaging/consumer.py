@@ -15,14 +15,14 @@ from typing import Any
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
-from maitred_contracts import CloudEvent, EventData
-from maitred_platform.logs import get_logger
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from maitred_contracts import CloudEvent, EventData
 from maitred_messaging import metrics
 from maitred_messaging.topology import ConsumerTopology, DeclaredTopology, declare_consumer_topology
+from maitred_platform.logs import get_logger
 
 log = get_logger(__name__)
 ATTEMPT_HEADER = "x-maitred-attempt"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from maitred_contracts import EventData
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -22,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from maitred_contracts import EventData
 
 OUTBOX = "outbox"
 INBOX = "inbox"

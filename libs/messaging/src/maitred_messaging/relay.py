@@ -15,12 +15,12 @@ from typing import Any
 import aio_pika
 import asyncpg
 from aio_pika.abc import AbstractExchange, AbstractRobustConnection
-from maitred_contracts import CONTENT_TYPE, CloudEvent
-from maitred_platform.logs import get_logger
 
+from maitred_contracts import CONTENT_TYPE, CloudEvent
 from maitred_messaging import metrics
 from maitred_messaging.outbox import notify_channel
 from maitred_messaging.topology import declare_audit_queue, declare_exchange
+from maitred_platform.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractRobustConnection
-from maitred_platform.health import HealthChecks
-from maitred_platform.logs import get_logger
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from maitred_messaging.consumer import EventConsumer, EventHandlers
 from maitred_messaging.relay import OutboxRelay
 from maitred_messaging.topology import ConsumerTopology
+from maitred_platform.health import HealthChecks
+from maitred_platform.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -6,9 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from maitred_platform.db import asyncpg_dsn, database_check, make_engine
-from maitred_platform.health import HealthChecks
-from maitred_platform.settings import ServiceSettings
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -16,6 +13,9 @@ from maitred_messaging.consumer import EventHandlers
 from maitred_messaging.outbox import OUTBOX, inbox_table, outbox_table
 from maitred_messaging.runtime import Messaging
 from maitred_messaging.topology import ConsumerTopology
+from maitred_platform.db import asyncpg_dsn, database_check, make_engine
+from maitred_platform.health import HealthChecks
+from maitred_platform.settings import ServiceSettings
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+
 from maitred_platform.provision import ServiceDatabase, drop_database, provision
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -224,18 +225,19 @@ def redis_url() -> str:
     return os.environ.get("MAITRED_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-@pytest.fixture(scope="session")
-async def stack(
-    postgres_admin_url: str, amqp_server_url: str, redis_url: str, test_run_id: str
+@contextlib.asynccontextmanager
+async def running_stack(
+    postgres_admin_url: str,
+    amqp_server_url: str,
+    redis_url: str,
+    name: str,
+    *,
+    scale: int = 1,
+    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Any]:
-    """Every service running as its own process, on a database and vhost of the stack's own.
-
-    Kept apart from `databases`/`amqp_url`, so in-process service tests never compete with
-    the stack's processes for the same queues. `stack.amqp_url` is the stack's vhost.
-    """
+    """Every service as its own process, on a database, vhost and Redis prefix named `name`."""
     from maitred_platform.stack import Stack
 
-    name = f"maitred_test_{test_run_id}_stack"
     dbs = await provision(postgres_admin_url, name)
     vhost_url = await create_vhost(amqp_server_url, name)
     lines: list[str] = []
@@ -244,24 +246,39 @@ async def stack(
         amqp_url=vhost_url,
         redis_url=redis_url,
         redis_prefix=name,
-        extra_env=_stack_test_env(),
+        scale=scale,
+        extra_env={**_stack_test_env(), **(extra_env or {})},
         log_sink=lambda prefix, line: lines.append(f"{prefix} | {line}"),
     )
     running.logs = lines
     try:
         await running.migrate()
         await running.start()
-    except Exception:
-        print("\n".join(lines[-200:]))
-        await running.stop()
+        yield running
+    except BaseException:
+        print("\n".join(lines[-300:]))
         raise
-    yield running
-    await running.stop()
-    if not os.environ.get("MAITRED_KEEP_TEST_DB"):
-        with contextlib.suppress(Exception):
-            await drop_database(postgres_admin_url, name)
-        with contextlib.suppress(Exception):
-            await delete_vhost(name)
+    finally:
+        await running.stop()
+        if not os.environ.get("MAITRED_KEEP_TEST_DB"):
+            with contextlib.suppress(Exception):
+                await drop_database(postgres_admin_url, name)
+            with contextlib.suppress(Exception):
+                await delete_vhost(name)
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    postgres_admin_url: str, amqp_server_url: str, redis_url: str, test_run_id: str
+) -> AsyncIterator[Any]:
+    """The whole stack as processes, on a database and vhost of its own.
+
+    Kept apart from `databases`/`amqp_url`, so in-process service tests never compete with
+    the stack's processes for the same queues. `stack.amqp_url` is the stack's vhost.
+    """
+    name = f"maitred_test_{test_run_id}_stack"
+    async with running_stack(postgres_admin_url, amqp_server_url, redis_url, name) as running:
+        yield running
 
 
 def _stack_test_env() -> dict[str, str]:
