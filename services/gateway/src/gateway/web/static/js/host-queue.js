@@ -70,8 +70,11 @@ export function queuePanel(ctx) {
 
     const actions = ACTIONS[status] || [];
     let select = null;
+    // Without a free table that fits, calling or seating a waiting party cannot work: say so.
+    let noTable = false;
     if (actions.some((a) => NEEDS_TABLE.has(a)) && !party.table_id) {
       const tables = freeTablesFor(party);
+      noTable = tables.length === 0;
       select = h("select", {
         class: "party__table",
         "aria-label": `Table for ${party.name}`,
@@ -97,6 +100,8 @@ export function queuePanel(ctx) {
           class: `btn btn--small ${action === "call" || action === "seat" ? "btn--primary" : action === "remove" || action === "no-show" ? "btn--danger-ghost" : "btn--secondary"}`,
           type: "button",
           dataset: { focusKey: `${party.id}:${action}` },
+          disabled: noTable && NEEDS_TABLE.has(action),
+          title: noTable && NEEDS_TABLE.has(action) ? "No free table fits this party" : null,
           "aria-label": `${ACTION_LABELS[action]} ${party.name}`,
           onclick: (e) => act(party, action, e.currentTarget),
         }, ACTION_LABELS[action]))));

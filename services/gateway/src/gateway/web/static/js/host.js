@@ -146,10 +146,16 @@ async function openConsole(membership, others) {
   // Each panel refetches on its own, at most once per burst of events; the dashboard follows.
   const refresh = {};
   for (const [key, panel] of Object.entries(panels)) {
-    refresh[key] = debounce(async () => { await panel.load(); dashboard.load(); }, 200);
+    refresh[key] = debounce(async () => {
+      await panel.load();
+      // The queue's table choices come from the floor: redraw them with the new tables.
+      if (key === "floor") panels.queue.tick();
+      dashboard.load();
+    }, 200);
   }
   refresh.dashboard = debounce(() => dashboard.load(), 200);
   await Promise.allSettled(Object.values(panels).map((p) => p.load()));
+  panels.queue.tick();
   dashboard.load();
   $("#console-title").focus();
 
