@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+
 from maitred_messaging.service import running_service
 from maitred_platform.health import HealthChecks
 from maitred_platform.logs import configure_logging
 from maitred_platform.web import create_app as create_service_app
-
 from notifier.adapters import orm
 from notifier.adapters.channels import Channels
 from notifier.adapters.email import SmtpMailer
@@ -42,8 +43,19 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     """`clock` is for tests that need reminders to come due without waiting hours."""
     settings = settings or Settings()
     configure_logging("notifier", settings.log_level)
+    # httpx logs each request's URL: webhook URLs are the integrators' and may carry secrets.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     checks = HealthChecks()
     ctx = Context(settings=settings, clock=clock)
+    running: dict[str, asyncio.Task[None]] = {}
+
+    async def worker_check() -> dict[str, object]:
+        task = running.get("worker")
+        if task is None or task.done():
+            raise RuntimeError("the delivery worker is not running")
+        return {}
+
+    checks.add("delivery_worker", worker_check)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +86,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             )
             worker = DeliveryWorker(sessions=parts.sessions, channels=channels, ctx=ctx)
             task = asyncio.create_task(worker.run(), name="notifier-delivery-worker")
+            running["worker"] = task
             app.state.sessions = parts.sessions
             app.state.messaging = parts.messaging
             app.state.ctx = ctx

@@ -2,9 +2,10 @@
 
 from typing import Literal
 
-from maitred_platform.settings import ServiceSettings
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
+
+from maitred_platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -22,6 +22,7 @@ import aio_pika
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
+
 from maitred_contracts import CONTENT_TYPE, EXCHANGE, CloudEvent, EventData
 from maitred_messaging.testing import serve_app, staff_headers, wait_until
 from maitred_platform.migrations import upgrade_async

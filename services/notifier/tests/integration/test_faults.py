@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import aio_pika
+
 from maitred_contracts import PartyJoined
 
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from aiosmtpd.controller import Controller
+
 from maitred_contracts import PartyJoined, PartyLeft, ReservationCreated
 from notifier.entrypoints.sms_api import provider_signature
 

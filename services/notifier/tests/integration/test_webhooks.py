@@ -10,6 +10,7 @@ import time
 import uuid
 
 import pytest
+
 from maitred_contracts import CloudEvent, PartyLeft, TableStatusChanged
 
 HOOK_TYPES = ["waitlist.party.left.v1", "notifier.notification.created.v1"]

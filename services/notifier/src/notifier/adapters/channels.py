@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 
 from maitred_platform.credentials import unseal
-
 from notifier.adapters.email import SmtpMailer
 from notifier.adapters.sms import SmsProvider
 from notifier.adapters.webhook_client import WebhookPoster

@@ -1,6 +1,5 @@
 """The notifier schema: every table this service owns."""
 
-from maitred_messaging import inbox_table, outbox_table
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -17,6 +16,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from maitred_messaging import inbox_table, outbox_table
 
 metadata = MetaData(schema="notifier")
 outbox = outbox_table(metadata)

@@ -6,9 +6,9 @@ import re
 from typing import Protocol
 
 import httpx
+
 from maitred_platform.logs import get_logger
 from maitred_platform.phones import mask_phone
-
 from notifier.domain.delivery import DeliveryError
 
 log = get_logger(__name__)

@@ -10,12 +10,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
 from maitred_platform.db import transaction
 from maitred_platform.deps import CurrentStaff, SessionDep
 from maitred_platform.phones import E164Phone, mask_phone
 from maitred_platform.problems import Problem
-from pydantic import BaseModel, Field
-
 from notifier.domain.rules import RULES, Channel
 from notifier.domain.templates import template_problem
 from notifier.entrypoints import sms_api, webhooks_api

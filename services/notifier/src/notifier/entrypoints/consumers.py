@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import (
     EVENT_TYPES,
     CloudEvent,
@@ -30,8 +32,6 @@ from maitred_contracts import (
     TableUpdated,
 )
 from maitred_messaging.consumer import EventHandlers
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from notifier.service import booking_messages, waitlist_messages, webhooks
 from notifier.service.context import Context
 from notifier.service.restaurants import record_restaurant, record_table

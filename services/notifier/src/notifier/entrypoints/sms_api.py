@@ -8,11 +8,11 @@ import hmac
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
+
 from maitred_platform.db import transaction
 from maitred_platform.logs import get_logger
 from maitred_platform.phones import normalize_e164
 from maitred_platform.problems import Problem
-
 from notifier.domain.opt_out import reply_intent
 from notifier.service import opt_outs
 

@@ -6,12 +6,12 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
 from maitred_contracts import EVENT_TYPES
 from maitred_platform.db import transaction
 from maitred_platform.deps import CurrentStaff, SessionDep
 from maitred_platform.problems import Problem
-from pydantic import BaseModel, Field
-
 from notifier.adapters.webhook_client import AddressRefused, check_public_host
 from notifier.domain.webhooks import url_problem
 from notifier.entrypoints.authz import require_owner

@@ -7,6 +7,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import (
     CloudEvent,
     ReservationCancelled,
@@ -14,11 +19,6 @@ from maitred_contracts import (
     ReservationLookupRequested,
 )
 from maitred_platform.credentials import unseal
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from notifier.adapters.orm import contacts, scheduled_messages
 from notifier.domain.clock import day_and_time
 from notifier.service.context import Context

@@ -16,13 +16,13 @@ import contextlib
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from maitred_contracts import NotificationDelivered, NotificationFailed
 from maitred_messaging import add_event
 from maitred_platform.db import transaction
 from maitred_platform.logs import get_logger
-from sqlalchemy import select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from notifier import metrics
 from notifier.adapters.channels import Channels, Outgoing
 from notifier.adapters.orm import (
@@ -91,9 +91,17 @@ class DeliveryWorker:
             await asyncio.sleep(self.interval)
 
     async def stop(self) -> None:
-        for task in list(self._in_flight):
+        """Lets sends under way finish and be recorded (bounded by their timeout), then stops.
+
+        Cutting a send short after the provider accepted it would have it sent again when
+        its lease runs out.
+        """
+        pending = list(self._in_flight)
+        if pending:
+            await asyncio.wait(pending, timeout=self.send_timeout + 2)
+        for task in pending:
             task.cancel()
-        for task in list(self._in_flight):
+        for task in pending:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 

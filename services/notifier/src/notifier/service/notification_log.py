@@ -8,10 +8,10 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from maitred_platform.phones import mask_phone
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maitred_platform.phones import mask_phone
 from notifier.adapters.orm import deliveries, notifications
 
 _TOKEN_IN_LINK = re.compile(r"(token=)[^\s&]+")

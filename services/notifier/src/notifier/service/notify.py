@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from maitred_contracts import NotificationCreated
-from maitred_messaging import add_event
-from maitred_platform.logs import get_logger
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maitred_contracts import NotificationCreated
+from maitred_messaging import add_event
+from maitred_platform.logs import get_logger
 from notifier import metrics
 from notifier.adapters.orm import deliveries, notifications, opt_outs
 from notifier.domain.rules import RULES, channels_for

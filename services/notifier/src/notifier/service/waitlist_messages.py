@@ -5,6 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import (
     CloudEvent,
     PartyCalled,
@@ -15,11 +20,6 @@ from maitred_contracts import (
     PartyNoShow,
     PartyRequeued,
 )
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from notifier.adapters.orm import contacts
 from notifier.domain.clock import hour_minute
 from notifier.service.context import Context

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from maitred_contracts import CloudEvent
-from maitred_platform.credentials import seal
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maitred_contracts import CloudEvent
+from maitred_platform.credentials import seal
 from notifier.adapters.orm import deliveries, webhooks
 from notifier.domain.webhooks import new_secret
 
