@@ -115,8 +115,10 @@ class Reference:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, module: str, env: dict[str, str], ready_path: str = "/ready") -> None:
-        full_env = {**os.environ, **env, "PYTHONPATH": str(BENCH_DIR.parent)}
+    async def start(
+        self, module: str, env: dict[str, str] | None = None, ready_path: str = "/ready"
+    ) -> None:
+        full_env = {**os.environ, **(env or {}), "PYTHONPATH": str(BENCH_DIR.parent)}
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", module, "--port", str(self.port),
             env=full_env,

@@ -133,12 +133,39 @@ async def run(only: set[str] | None, budget: float, quick: bool) -> int:
                 if key != "fanout2" and env.stack:
                     api.base = env.stack.url("gateway")
         _write_logs(env)
+        errors = stack_errors(env.logs)
+        meta["stack_errors"] = errors
+        for what, count in list(errors.items())[:6]:
+            meta["notes"].append(f"stack error log ×{count}: {what}")  # type: ignore[union-attr]
+        meta["membership_retries"] = api.membership_retries
     meta["seconds"] = time.monotonic() - started
     meta["load_average_at_end"] = os.getloadavg()
     report.write(figures, meta)
     print(report.table(figures))
     print(f"• wrote {RESULTS}/latest.json, latest.md and the plots", flush=True)
     return 0
+
+
+def stack_errors(lines: list[str]) -> dict[str, int]:
+    """The stack's error log lines, grouped by service and the exception's last line."""
+    import json
+
+    counts: dict[str, int] = {}
+    for line in lines:
+        service, _, raw = line.partition("|")
+        if '"error"' not in raw and '"critical"' not in raw:
+            continue
+        try:
+            record = json.loads(raw.strip())
+        except ValueError:
+            continue
+        if record.get("level") not in ("error", "critical"):
+            continue
+        exception = str(record.get("exception") or "").strip().splitlines()
+        what = exception[-1][:160] if exception else str(record.get("event"))[:160]
+        key = f"{service.strip()}: {what}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 def _write_logs(env: BenchEnv) -> None:
