@@ -20,10 +20,10 @@ import pytest
 import redis.asyncio as redis
 import uvicorn
 from aiohttp import web
-from maitred_platform.migrations import upgrade_async
 
 from gateway.bootstrap import create_app
 from gateway.config import Settings
+from maitred_platform.migrations import upgrade_async
 
 STAND_IN = web.AppKey("stand_in", object)
 PARTY_TOKENS: dict[str, dict[str, str]] = {}  # token -> {party_id, restaurant_id}

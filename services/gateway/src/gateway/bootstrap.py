@@ -10,10 +10,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from maitred_messaging.service import running_service
-from maitred_platform.health import HealthChecks
-from maitred_platform.logs import configure_logging
-from maitred_platform.web import create_app as create_service_app
 
 from gateway.adapters import orm
 from gateway.adapters.event_feed import EventFeed
@@ -31,6 +27,10 @@ from gateway.service.openapi import OpenApiDocument
 from gateway.service.parts import GatewayParts
 from gateway.service.proxy import Proxy
 from gateway.service.realtime import Hub
+from maitred_messaging.service import running_service
+from maitred_platform.health import HealthChecks
+from maitred_platform.logs import configure_logging
+from maitred_platform.web import create_app as create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

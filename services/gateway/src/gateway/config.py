@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from maitred_platform.settings import ServiceSettings
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
+
+from maitred_platform.settings import ServiceSettings
 
 DEV_JWT_SECRET = "dev-jwt-secret-change-me-0123456789abcdef"  # noqa: S105 - refused in production
 

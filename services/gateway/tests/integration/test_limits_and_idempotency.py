@@ -6,7 +6,6 @@ import asyncio
 import uuid
 
 from maitred_messaging.testing import TcpProxy
-
 from tests.conftest import RunningGateway, StandIn, new_staff, run_gateway
 
 

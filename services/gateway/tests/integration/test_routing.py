@@ -7,7 +7,6 @@ import uuid
 
 from maitred_platform.principal import verify_principal
 from maitred_platform.stack import free_port
-
 from tests.conftest import (
     RunningGateway,
     StandIn,

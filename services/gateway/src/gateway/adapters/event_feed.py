@@ -21,6 +21,7 @@ from aio_pika.abc import (
     AbstractRobustChannel,
     AbstractRobustConnection,
 )
+
 from maitred_contracts import CloudEvent
 from maitred_messaging.topology import declare_exchange
 from maitred_platform.logs import get_logger

@@ -13,10 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from maitred_platform.problems import Problem
-
 from gateway.adapters.redis_link import RedisLink
 from gateway.adapters.upstream import UpstreamResponse
+from maitred_platform.problems import Problem
 
 PENDING_SECONDS = 60
 _KEPT_HEADERS = frozenset({"content-type", "location", "etag", "cache-control"})

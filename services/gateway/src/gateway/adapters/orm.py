@@ -1,6 +1,5 @@
 """The gateway schema: every table this service owns."""
 
-from maitred_messaging import inbox_table, outbox_table
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -12,6 +11,8 @@ from sqlalchemy import (
     Uuid,
     func,
 )
+
+from maitred_messaging import inbox_table, outbox_table
 
 metadata = MetaData(schema="gateway")
 outbox = outbox_table(metadata)

@@ -13,11 +13,11 @@ import time
 import redis.asyncio as redis
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from maitred_platform.logs import get_logger
-from maitred_platform.problems import Problem
 from prometheus_client import Counter
 
 from gateway.domain.rate_policy import Check
+from maitred_platform.logs import get_logger
+from maitred_platform.problems import Problem
 
 log = get_logger(__name__)
 

@@ -16,10 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import aiohttp
-from maitred_platform.logs import get_logger
-from maitred_platform.problems import Problem
 from prometheus_client import Counter
 from yarl import URL
+
+from maitred_platform.logs import get_logger
+from maitred_platform.problems import Problem
 
 log = get_logger(__name__)
 

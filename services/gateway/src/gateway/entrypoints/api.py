@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from maitred_platform.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.domain.accounts import Role
@@ -14,6 +13,7 @@ from gateway.domain.rate_policy import checks_for, client_for, login_checks
 from gateway.service import accounts
 from gateway.service.identity import StaffIdentity
 from gateway.service.parts import client_ip, parts_of
+from maitred_platform.problems import Problem
 
 router = APIRouter(prefix="/v1")
 

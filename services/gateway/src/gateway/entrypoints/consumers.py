@@ -1,10 +1,10 @@
 """Event handlers of the gateway service: each translates an event into a use case call."""
 
-from maitred_contracts import CloudEvent, RestaurantCreated
-from maitred_messaging.consumer import EventHandlers
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters import accounts as repo
+from maitred_contracts import CloudEvent, RestaurantCreated
+from maitred_messaging.consumer import EventHandlers
 
 handlers = EventHandlers()
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from maitred_platform.problems import Problem, problem_response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from maitred_platform.problems import Problem, problem_response
 
 
 class BodyLimitMiddleware:

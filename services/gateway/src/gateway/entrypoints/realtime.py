@@ -15,8 +15,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, WebSocket
 from fastapi.responses import StreamingResponse
-from maitred_platform.logs import get_logger
-from maitred_platform.problems import Problem
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from gateway.domain.channels import parse_channel
@@ -24,6 +22,8 @@ from gateway.domain.rate_policy import checks_for, client_for
 from gateway.service.identity import bearer_of
 from gateway.service.parts import GatewayParts, client_ip, parts_of
 from gateway.service.realtime import Connection
+from maitred_platform.logs import get_logger
+from maitred_platform.problems import Problem
 
 log = get_logger(__name__)
 router = APIRouter()
@@ -113,19 +113,29 @@ async def _authenticate(parts: GatewayParts, websocket: WebSocket) -> Connection
 
 async def _serve(parts: GatewayParts, websocket: WebSocket, connection: Connection) -> None:
     settings = parts.settings
+    stop = asyncio.Event()
     reader = asyncio.create_task(_read(parts, websocket, connection))
-    writer = asyncio.create_task(_write(websocket, connection, settings.realtime_heartbeat_seconds))
+    writer = asyncio.create_task(
+        _write(websocket, connection, settings.realtime_heartbeat_seconds, stop)
+    )
     cut = asyncio.create_task(connection.cut.wait())
-    done, pending = await asyncio.wait({reader, writer, cut}, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
+    done, _ = await asyncio.wait({reader, writer, cut}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (reader, cut):
         task.cancel()
-    for task in pending:
+    if writer not in done:
+        # Let the writer finish the frame it is sending, so the close frame goes out whole.
+        stop.set()
+        with contextlib.suppress(asyncio.QueueFull):
+            connection.queue.put_nowait({"type": "stop"})
+        await asyncio.wait({writer}, timeout=1.0)
+        writer.cancel()
+    for task in (reader, writer, cut):
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-    if cut in done:
+    if cut in done or connection.cut.is_set():
         raise Closing(TRY_LATER, "too slow; reconnect and resume")
     for task in done:
-        error = task.exception()
+        error = None if task.cancelled() else task.exception()
         if error is not None:
             raise error
 
@@ -172,12 +182,16 @@ async def _answer(parts: GatewayParts, connection: Connection, message: dict[str
         raise Closing(POLICY, "unknown message type")
 
 
-async def _write(websocket: WebSocket, connection: Connection, heartbeat: float) -> None:
-    while True:
+async def _write(
+    websocket: WebSocket, connection: Connection, heartbeat: float, stop: asyncio.Event
+) -> None:
+    while not stop.is_set():
         try:
             message = await asyncio.wait_for(connection.queue.get(), heartbeat)
         except TimeoutError:
             message = {"type": "ping"}
+        if stop.is_set():
+            return
         if connection.expired():
             raise Closing(BAD_CREDENTIAL, "credential expired")
         await websocket.send_text(json.dumps(message))

@@ -1,5 +1,4 @@
-from maitred_platform.migrations import run_env
-
 from gateway.adapters.orm import metadata
+from maitred_platform.migrations import run_env
 
 run_env(metadata, "gateway")

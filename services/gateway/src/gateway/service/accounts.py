@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from maitred_platform.db import transaction
-from maitred_platform.problems import Problem
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.adapters import accounts as repo
@@ -22,6 +20,8 @@ from gateway.domain.accounts import (
     password_problem,
 )
 from gateway.domain.tokens import KeyRing, issue_token
+from maitred_platform.db import transaction
+from maitred_platform.problems import Problem
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both answers take as long.

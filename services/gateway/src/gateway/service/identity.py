@@ -10,13 +10,13 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from maitred_platform.principal import Principal, sign_principal
-from maitred_platform.problems import Problem
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.adapters import accounts as repo
 from gateway.domain.accounts import Role
 from gateway.domain.tokens import InvalidToken, KeyRing, looks_like_jwt, verify_token
+from maitred_platform.principal import Principal, sign_principal
+from maitred_platform.problems import Problem
 
 _CACHE_LIMIT = 10_000
 

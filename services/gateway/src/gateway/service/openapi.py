@@ -10,10 +10,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from maitred_platform.logs import get_logger
-
 from gateway.adapters.upstream import Upstreams
 from gateway.domain.routing import resolve
+from maitred_platform.logs import get_logger
 
 log = get_logger(__name__)
 

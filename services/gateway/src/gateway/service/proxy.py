@@ -13,10 +13,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from maitred_platform.logs import get_logger
-from maitred_platform.principal import HEADER as PRINCIPAL_HEADER
-from maitred_platform.problems import Problem
-
 from gateway.adapters.idempotency import Claim, IdempotencyStore, record_key
 from gateway.adapters.redis_link import RateLimiter, RedisLink
 from gateway.adapters.upstream import UpstreamResponse, Upstreams
@@ -24,6 +20,9 @@ from gateway.domain.rate_policy import checks_for, client_for
 from gateway.domain.routing import Route, resolve
 from gateway.service import accounts
 from gateway.service.identity import Caller, Identities
+from maitred_platform.logs import get_logger
+from maitred_platform.principal import HEADER as PRINCIPAL_HEADER
+from maitred_platform.problems import Problem
 
 log = get_logger(__name__)
 

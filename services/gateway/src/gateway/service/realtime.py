@@ -14,9 +14,6 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from maitred_contracts import CloudEvent
-from maitred_platform.logs import get_logger
-from maitred_platform.problems import Problem
 from prometheus_client import Counter, Gauge
 
 from gateway.adapters.replay import ReplayBuffer
@@ -24,6 +21,9 @@ from gateway.adapters.upstream import Upstreams
 from gateway.domain.channels import Channel, Subscriber, deliveries
 from gateway.domain.tokens import looks_like_jwt
 from gateway.service.identity import Identities
+from maitred_contracts import CloudEvent
+from maitred_platform.logs import get_logger
+from maitred_platform.problems import Problem
 
 log = get_logger(__name__)
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 from maitred_messaging.migration import create_messaging_tables, drop_messaging_tables
 
 revision: str = "0001"
