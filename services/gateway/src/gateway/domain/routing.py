@@ -61,8 +61,7 @@ RULES: tuple[Rule, ...] = (
     _rule(f"/v1/restaurants/{_RID}/notifications(?:/.*)?", "notifier", ANY=STAFF),
     _rule(f"/v1/restaurants/{_RID}/webhooks(?:/.*)?", "notifier", ANY=STAFF),
     _rule(f"/v1/restaurants/{_RID}/notification-settings(?:/.*)?", "notifier", ANY=STAFF),
-    # A diner may opt out (or back in) with their own credential: the notifier decides.
-    _rule(f"/v1/restaurants/{_RID}/opt-outs(?:/.*)?", "notifier", ANY=CREDENTIAL),
+    _rule(f"/v1/restaurants/{_RID}/opt-outs(?:/.*)?", "notifier", ANY=STAFF),
     _rule("/v1/sms/inbound", "notifier", "webhooks", ANY=PUBLIC),
 )
 

@@ -114,11 +114,11 @@ async def _authenticate(parts: GatewayParts, websocket: WebSocket) -> Connection
 async def _serve(parts: GatewayParts, websocket: WebSocket, connection: Connection) -> None:
     settings = parts.settings
     stop = asyncio.Event()
-    reader = asyncio.create_task(_read(parts, websocket, connection))
-    writer = asyncio.create_task(
+    reader: asyncio.Task[Any] = asyncio.create_task(_read(parts, websocket, connection))
+    writer: asyncio.Task[Any] = asyncio.create_task(
         _write(websocket, connection, settings.realtime_heartbeat_seconds, stop)
     )
-    cut = asyncio.create_task(connection.cut.wait())
+    cut: asyncio.Task[Any] = asyncio.create_task(connection.cut.wait())
     done, _ = await asyncio.wait({reader, writer, cut}, return_when=asyncio.FIRST_COMPLETED)
     for task in (reader, cut):
         task.cancel()
