@@ -20,8 +20,8 @@ run: install ## start every service on 127.0.0.1 (gateway :8000) with a demo res
 	@$(UV) run --frozen python deploy/run.py --scale $(SCALE)
 
 .PHONY: test
-test: install ## every test, on the real Postgres, RabbitMQ and Redis
-	@$(UV) run --frozen pytest $(PYTEST_ARGS)
+test: install ## every test, on the real Postgres, RabbitMQ and Redis (each package in its own run)
+	@$(UV) run --frozen python scripts/run_tests.py $(PYTEST_ARGS)
 
 .PHONY: test-fast
 test-fast: install ## unit tests only (no servers needed)
@@ -53,3 +53,7 @@ up: ## the same stack under Docker Compose (needs a Docker engine): gateway on :
 .PHONY: down
 down: ## stop the Compose stack and drop its volumes
 	docker compose -f deploy/compose.yaml down -v
+
+.PHONY: bench
+bench: install ## benchmarks beside this machine's own ceilings (< 10 min): bench/results/
+	@$(UV) run --frozen python -m bench
