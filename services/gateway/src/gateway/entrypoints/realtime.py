@@ -21,7 +21,7 @@ from gateway.domain.channels import parse_channel
 from gateway.domain.rate_policy import checks_for, client_for
 from gateway.service.identity import bearer_of
 from gateway.service.parts import GatewayParts, client_ip, parts_of
-from gateway.service.realtime import Connection
+from gateway.service.realtime import STOP, Connection, Outgoing
 from maitred_platform.logs import get_logger
 from maitred_platform.problems import Problem
 
@@ -34,6 +34,7 @@ TOO_BIG = 1009
 UNSUPPORTED = 1003
 TRY_LATER = 1013
 AUTH_TIMEOUT_SECONDS = 10.0
+_PING = Outgoing.of({"type": "ping"})
 
 
 class Closing(Exception):
@@ -126,7 +127,7 @@ async def _serve(parts: GatewayParts, websocket: WebSocket, connection: Connecti
         # Let the writer finish the frame it is sending, so the close frame goes out whole.
         stop.set()
         with contextlib.suppress(asyncio.QueueFull):
-            connection.queue.put_nowait({"type": "stop"})
+            connection.queue.put_nowait(STOP)
         await asyncio.wait({writer}, timeout=1.0)
         writer.cancel()
     for task in (reader, writer, cut):
@@ -189,12 +190,12 @@ async def _write(
         try:
             message = await asyncio.wait_for(connection.queue.get(), heartbeat)
         except TimeoutError:
-            message = {"type": "ping"}
-        if stop.is_set():
+            message = _PING
+        if stop.is_set() or message is STOP:
             return
         if connection.expired():
             raise Closing(BAD_CREDENTIAL, "credential expired")
-        await websocket.send_text(json.dumps(message))
+        await websocket.send_text(message.text)
 
 
 def _decode(raw: str, max_bytes: int) -> dict[str, Any]:
@@ -264,8 +265,7 @@ async def _sse_stream(parts: GatewayParts, connection: Connection) -> AsyncItera
         parts.hub.disconnect(connection)
 
 
-def _sse_frame(message: dict[str, Any]) -> str:
-    data = json.dumps(message)
-    if message.get("type") == "event":
-        return f"id: {message['id']}\nevent: {message['event']}\ndata: {data}\n\n"
-    return f"event: {message.get('type')}\ndata: {data}\n\n"
+def _sse_frame(message: Outgoing) -> str:
+    if message.type == "event":
+        return f"id: {message.id}\nevent: {message.event}\ndata: {message.text}\n\n"
+    return f"event: {message.type}\ndata: {message.text}\n\n"

@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter, Gauge
@@ -32,6 +33,30 @@ SENT = Counter("gateway_realtime_messages_total", "Event messages queued to clie
 CUT_OFF = Counter("gateway_realtime_cut_off_total", "Clients closed by the gateway", ["reason"])
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message ready to send: serialized once, however many clients receive it."""
+
+    type: str
+    text: str
+    channel: str = ""
+    id: str = ""
+    event: str = ""
+
+    @classmethod
+    def of(cls, message: dict[str, Any]) -> Outgoing:
+        return cls(
+            type=str(message.get("type", "")),
+            text=json.dumps(message),
+            channel=str(message.get("channel") or ""),
+            id=str(message.get("id") or ""),
+            event=str(message.get("event") or ""),
+        )
+
+
+STOP = Outgoing("stop", "")
+
+
 class Connection:
     """One client (WebSocket or SSE): what it may see, and its bounded send queue."""
 
@@ -39,14 +64,16 @@ class Connection:
         self.id = uuid.uuid4().hex
         self.subscriber = subscriber
         self.expires_at = expires_at
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(max_queue)
+        self.queue: asyncio.Queue[Outgoing] = asyncio.Queue(max_queue)
         self.channels: set[str] = set()
         self.cut = asyncio.Event()
         self.cut_reason = ""
-        self.held: dict[str, list[dict[str, Any]]] = {}  # live messages held during a replay
+        self.held: dict[str, list[Outgoing]] = {}  # live messages held during a replay
 
-    def offer(self, message: dict[str, Any]) -> None:
-        held = self.held.get(message.get("channel", ""))
+    def offer(self, message: Outgoing | dict[str, Any]) -> None:
+        if isinstance(message, dict):
+            message = Outgoing.of(message)
+        held = self.held.get(message.channel)
         if held is not None:
             held.append(message)
             if len(held) > self.queue.maxsize:
@@ -154,11 +181,11 @@ class Hub:
             connection.offer({"type": "resync", "channel": name})
         else:
             for raw in missed:
-                message = json.loads(raw)
-                sent.add(message["id"])
-                connection.offer(message)
+                replayed = Outgoing.of(json.loads(raw))
+                sent.add(replayed.id)
+                connection.offer(replayed)
         for message in held:
-            if message["id"] not in sent:
+            if message.id not in sent:
                 connection.offer(message)
 
     def disconnect(self, connection: Connection) -> None:
@@ -169,7 +196,9 @@ class Hub:
     # -- fan-out --------------------------------------------------------------------------
     async def publish(self, event: CloudEvent) -> None:
         for delivery in deliveries(event):
-            await self.buffer.append(delivery.channel, event.id, json.dumps(delivery.message))
-            for connection in list(self._subscribers.get(delivery.channel, ())):
-                SENT.inc()
-                connection.offer(delivery.message)
+            message = Outgoing.of(delivery.message)
+            await self.buffer.append(delivery.channel, event.id, message.text)
+            subscribers = list(self._subscribers.get(delivery.channel, ()))
+            for connection in subscribers:
+                connection.offer(message)
+            SENT.inc(len(subscribers))
