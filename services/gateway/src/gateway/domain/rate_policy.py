@@ -40,7 +40,7 @@ _PER_CLIENT: dict[str, tuple[str, str, str]] = {
     "bookings": ("120/minute", "30/minute", "30/minute"),
     "lookups": ("60/minute", "10/minute", "10/minute"),
     "webhooks": ("600/minute", "600/minute", "600/minute"),
-    "realtime": ("60/minute", "30/minute", "30/minute"),
+    "realtime": ("120/minute", "120/minute", "120/minute"),
     "auth_register": ("30/hour", "30/hour", "30/hour"),
 }
 # Extra limits for diners (not staff), keyed by the address and by the phone in the body.
