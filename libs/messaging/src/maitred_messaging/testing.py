@@ -191,8 +191,10 @@ async def wait_until(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        if await predicate():
-            return
+        remaining = max(deadline - loop.time(), interval)
+        with contextlib.suppress(TimeoutError):
+            if await asyncio.wait_for(predicate(), remaining):
+                return
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
@@ -283,7 +285,16 @@ async def stack(
 
 def _stack_test_env() -> dict[str, str]:
     """Fast timers for tests; each service reads only the variables with its own prefix."""
+    pools = {
+        f"{service.upper()}_{name}": size
+        for service in ("gateway", "waitlist", "reservations", "notifier")
+        for name, size in (("DB_POOL_SIZE", "3"), ("DB_MAX_OVERFLOW", "7"))
+    }
     return {
+        # Several stacks may share one Postgres during a test run: small pools.
+        **pools,
+        # Every test client comes from 127.0.0.1; the limits have tests of their own.
+        "GATEWAY_RATE_LIMITS_ENABLED": "false",
         "WAITLIST_TIMER_INTERVAL_SECONDS": "0.2",
         "NOTIFIER_WORKER_INTERVAL_SECONDS": "0.2",
         "NOTIFIER_WEBHOOK_ALLOW_PRIVATE": "true",

@@ -137,6 +137,7 @@ class Stack:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )  # fmt: skip
         instance.pump = asyncio.create_task(self._pump(instance))
 
@@ -183,6 +184,15 @@ class Stack:
         # The gateway first, so clients see it go before the services behind it.
         for service in reversed(SERVICES):
             await asyncio.gather(*(self.stop_instance(i) for i in self.instances[service]))
+
+
+def _die_with_parent() -> None:
+    """A service started by a runner or a test must not outlive it, however it ends."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _is_ready(url: str) -> bool:
