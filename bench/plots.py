@@ -7,9 +7,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from bench.context import RESULTS  # noqa: E402
+from bench.context import RESULTS
 
 
 def _save(fig: Any, name: str) -> str:

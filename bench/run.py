@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # `python bench/run.py` as well as `python -m ben
 from bench import report
 from bench.api import Api, session
 from bench.context import RESULTS, Context, Figure, Skip
-from bench.env import AMQP_URL, ADMIN_URL, REDIS_URL, BenchEnv, raise_fd_limit
+from bench.env import ADMIN_URL, AMQP_URL, REDIS_URL, BenchEnv, raise_fd_limit
 from bench.figures import contention, events, fanout, joins, quotes, slots
 
 Measure = Callable[[Context], Awaitable[Figure]]
@@ -52,7 +52,7 @@ def machine() -> str:
     with contextlib.suppress(OSError, ValueError, IndexError):
         kib = int(Path("/proc/meminfo").read_text().split()[1])
         mem = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    return f"{os.cpu_count()} × {cpu}{mem}, {platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} x {cpu}{mem}, {platform.system()} {platform.release()}"
 
 
 async def _servers_up() -> list[str]:
@@ -76,6 +76,12 @@ async def run(only: set[str] | None, budget: float, quick: bool) -> int:
     started = time.monotonic()
     deadline = started + budget
     fd_soft, fd_hard = raise_fd_limit()
+    notes: list[str] = [
+        "The gateway's per-client rate limits were turned off for the benchmark's stack "
+        "(GATEWAY_RATE_LIMITS_ENABLED=false): every request comes from one loopback address.",
+        "Load generator, references and services share this machine's cores; every figure "
+        "and its ceiling were measured in this same run.",
+    ]
     meta: dict[str, object] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -84,12 +90,7 @@ async def run(only: set[str] | None, budget: float, quick: bool) -> int:
         "budget_s": budget,
         "quick": quick,
         "fd_limit": [fd_soft, fd_hard],
-        "notes": [
-            "The gateway's per-client rate limits were turned off for the benchmark's stack "
-            "(GATEWAY_RATE_LIMITS_ENABLED=false): every request comes from one loopback address.",
-            "Load generator, references and services share this machine's cores; every figure "
-            "and its ceiling were measured in this same run.",
-        ],
+        "notes": notes,
     }
     figures: list[Figure] = []
     missing = await _servers_up()
@@ -136,7 +137,7 @@ async def run(only: set[str] | None, budget: float, quick: bool) -> int:
         errors = stack_errors(env.logs)
         meta["stack_errors"] = errors
         for what, count in list(errors.items())[:6]:
-            meta["notes"].append(f"stack error log ×{count}: {what}")  # type: ignore[union-attr]
+            notes.append(f"stack error log x{count}: {what}")
         meta["membership_retries"] = api.membership_retries
     meta["seconds"] = time.monotonic() - started
     meta["load_average_at_end"] = os.getloadavg()

@@ -1,7 +1,7 @@
 """Figure 4: 500 booking attempts at once over 20 tables and 3 slots, through the gateway.
 
 Every attempt asks for party size 2 at one of the three slots (no table named: the service
-takes the smallest free one). Exactly 20 × 3 = 60 must succeed, the rest answer 409; the
+takes the smallest free one). Exactly 20 x 3 = 60 must succeed, the rest answer 409; the
 staff list of the day must show no two live bookings of a table overlapping; no 5xx.
 Time to settle: from the first request sent to the last answer.
 """
@@ -9,6 +9,7 @@ Time to settle: from the first request sent to the last answer.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -86,11 +87,10 @@ async def measure(ctx: Context) -> Figure:
             figure="Bookings made under contention",
             measured=f"{made} made (listed {len(live)}), {overlaps} overlaps, "
             f"{server_errors} 5xx; settled in {settle_s * 1000:.0f} ms; answers {statuses}",
-            ceiling=f"{expected} (= {TABLES} tables × {len(SLOTS)} slots)",
+            ceiling=f"{expected} (= {TABLES} tables x {len(SLOTS)} slots)",
             ratio=made / expected,
             target="= 60, 0 overlaps, 0 5xx",
-            met=made == expected and len(live) == expected and overlaps == 0
-            and server_errors == 0,
+            met=made == expected and len(live) == expected and overlaps == 0 and server_errors == 0,
         )
     )
     return fig
@@ -105,7 +105,7 @@ def _overlaps(bookings: list[dict[str, Any]]) -> int:
     count = 0
     for spans in by_table.values():
         spans.sort()
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(spans):
             if start < end:
                 count += 1
     return count

@@ -7,7 +7,7 @@ restaurant channel; one watcher party per restaurant subscribes to its own party
 - party channel: the arrival, at the watcher party, of the first queue snapshot
   (`waitlist.queue.changed.v1`, matched by event id) that lists the new party — the update a
   diner's screen gets when the queue changes.
-Latency = arrival − the moment the client had the 201; an event may overtake the answer,
+Latency = arrival - the moment the client had the 201; an event may overtake the answer,
 so a latency can be slightly negative. The ceiling is a bare publish-confirm-consume round
 trip through RabbitMQ (aio_pika, persistent message, publisher confirms) in the same vhost.
 """
@@ -125,9 +125,7 @@ async def _level(ctx: Context, rate: float, duration: float) -> dict[str, Any]:
     watchers: dict[str, Watcher] = {}
     try:
         for rid in rids:
-            first = await ctx.api.call(
-                "POST", f"/v1/restaurants/{rid}/waitlist/parties", json=JOIN
-            )
+            first = await ctx.api.call("POST", f"/v1/restaurants/{rid}/waitlist/parties", json=JOIN)
             watchers[rid] = Watcher(
                 await open_client(url, first["party_token"], [f"party:{first['id']}"])
             )
@@ -185,9 +183,9 @@ async def _level(ctx: Context, rate: float, duration: float) -> dict[str, Any]:
         else:
             lost += 1
         event_id = first_snapshot.get(pid)
-        arrived = party_arrival[joined_rid[pid]].get(event_id or "")
-        if arrived is not None:
-            party_s.append(arrived - answered)
+        at_party = party_arrival[joined_rid[pid]].get(event_id or "")
+        if at_party is not None:
+            party_s.append(at_party - answered)
         else:
             lost += 1
     return {

@@ -34,7 +34,7 @@ async def measure_one(ctx: Context) -> Figure:
 
 
 async def measure_two(ctx: Context) -> Figure:
-    ctx.need(150, "restarting the stack with two of each service for the two-gateway fan-out")
+    ctx.need(120, "restarting the stack with two of each service for the two-gateway fan-out")
     await ctx.env.start_stack(scale=2)
     ctx.api.base = ctx.gateway
     return await _measure(ctx, gateways=2)
@@ -62,17 +62,22 @@ async def _measure(ctx: Context, gateways: int) -> Figure:
     key = "fanout" if gateways == 1 else "fanout2"
     fig = Figure(key, f"Realtime fan-out on {gateways} gateway process(es)")
     ctx.need(60, "the fan-out figure")
-    tables = [{"label": "F1", "capacity": 4, "kind": "table"}]
-    rid = await ctx.api.restaurant(ctx.owner, tables, name="Fan-out")
-    table_id = (await ctx.api.tables(ctx.owner, rid))[0]["id"]
     urls = [ws_url(ctx.stack.url("gateway", i)) for i in range(gateways)]
-    pids = [ctx.stack.instances["gateway"][i].process.pid for i in range(gateways)]  # type: ignore[union-attr]
+    pids = [
+        instance.process.pid
+        for instance in ctx.stack.instances["gateway"][:gateways]
+        if instance.process is not None
+    ]
     bare = Reference("broadcast", free_port())
     await bare.start("bench.references.broadcast_server")
     results: dict[int, dict[str, Any]] = {}
     try:
         for n in SIZES:
             ctx.need(40, f"{n} subscribers")
+            # A restaurant of its own per size: its table starts available every time.
+            tables = [{"label": "F1", "capacity": 4, "kind": "table"}]
+            rid = await ctx.api.restaurant(ctx.owner, tables, name=f"Fan-out {n}")
+            table_id = (await ctx.api.tables(ctx.owner, rid))[0]["id"]
             results[n] = {
                 "gateway": await _gateway_run(ctx, urls, pids, rid, table_id, n),
                 "bare": await _bare_run(bare, n) if gateways == 1 else None,
@@ -130,6 +135,7 @@ async def _gateway_run(
             subs += await open_many(url, ctx.owner.token, f"restaurant:{rid}", count, MARKER)
         await asyncio.sleep(1.0)
         after = sum(rss_kib(p) or 0 for p in pids)
+        closed_before = sum(1 for s in subs if s.task.done())
         runs = []
         for k in range(1, BROADCASTS + 1):
             status = "out_of_service" if k % 2 else "available"
@@ -143,10 +149,14 @@ async def _gateway_run(
             await _wait_all(subs, k, 20)
             runs.append(_times(subs, k, t0))
             await asyncio.sleep(0.5)
+        closed = [s for s in subs if s.task.done()]
+        close_codes = sorted({str(s.ws.close_code) for s in closed})
     finally:
         await close_all(subs)
     summary = _summarise(runs, n, after - before)
-    summary["closed_by_server"] = sum(1 for s in subs if s.task.done())
+    summary["closed_by_server_before_events"] = closed_before
+    summary["closed_by_server"] = len(closed)
+    summary["close_codes"] = close_codes
     return summary
 
 

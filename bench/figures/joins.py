@@ -25,7 +25,7 @@ from bench.context import Context, Figure, Row, Skip, fmt_ms, ratio
 from bench.env import Reference, free_port
 
 CONCURRENCY = (1, 16, 64)
-RESTAURANTS_PER_LEVEL = 48
+RESTAURANTS_PER_LEVEL = 24
 REFERENCES = Path(__file__).resolve().parent.parent / "references"
 JOIN = {"name": "Bench party", "party_size": 2, "preference": "any"}
 
@@ -148,12 +148,7 @@ async def _pgbench(ctx: Context, clients: int, seconds: float) -> dict[str, Any]
         text = out.decode(errors="replace")
         if proc.returncode:
             return {"skipped": f"pgbench failed: {text.strip().splitlines()[-1:]}"}
-        latencies = []
-        for log in Path(tmp).glob("log*"):
-            for line in log.read_text().splitlines():
-                fields = line.split()
-                if len(fields) >= 3:
-                    latencies.append(int(fields[2]) / 1e6)
+        latencies = await asyncio.to_thread(_logged_latencies, Path(tmp))
     match = re.search(r"tps = ([\d.]+)", text)
     result: dict[str, Any] = {
         "clients": n,
@@ -165,3 +160,14 @@ async def _pgbench(ctx: Context, clients: int, seconds: float) -> dict[str, Any]
     if result["tps"] is None:
         raise Skip(f"pgbench output not understood: {text[-300:]}")
     return result
+
+
+def _logged_latencies(folder: Path) -> list[float]:
+    """pgbench -l lines: client, transaction, latency in microseconds, ..."""
+    latencies = []
+    for log in folder.glob("log*"):
+        for line in log.read_text().splitlines():
+            fields = line.split()
+            if len(fields) >= 3:
+                latencies.append(int(fields[2]) / 1e6)
+    return latencies

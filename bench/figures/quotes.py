@@ -8,8 +8,8 @@ times faster than the wall (the other services are untouched). Then, through the
   waitlist's own deadline releases them);
 - a seated party stays a turn time drawn by size (mean 50/65/80 minutes for 1-2/3-4/5-6,
   standard deviation a quarter of it), then the host marks the table available.
-Actual wait = check-in − join (the waitlist's times). Quoted = `estimated_wait_minutes` of
-the join's answer. Naive = position × average turn ÷ tables (the host's rule of thumb, with
+Actual wait = check-in - join (the waitlist's times). Quoted = `estimated_wait_minutes` of
+the join's answer. Naive = position x average turn ÷ tables (the host's rule of thumb, with
 the average turn of the same mix). MAE over every party that was seated.
 """
 
@@ -26,7 +26,7 @@ from bench import plots
 from bench.api import ApiError
 from bench.context import Context, Figure, Row, Skip, ratio
 
-SCALE = 180.0  # simulated seconds per wall second
+SCALE = 240.0  # simulated seconds per wall second
 ARRIVAL_MINUTES = 150
 DRAIN_MINUTES = 90
 ARRIVALS_PER_HOUR = 15.0
@@ -66,7 +66,8 @@ class Party:
 
 
 def evening(rng: random.Random) -> list[Party]:
-    parties, t = [], 0.0
+    parties: list[Party] = []
+    t = 0.0
     while True:
         t += rng.expovariate(ARRIVALS_PER_HOUR / 60)
         if t > ARRIVAL_MINUTES:
@@ -99,8 +100,13 @@ async def measure(ctx: Context) -> Figure:
     await ctx.api.call(
         "PATCH",
         f"/v1/restaurants/{rid}/waitlist/settings",
-        json={"mode": "auto", "strategy": "fifo", "checkin_timeout_seconds": 300,
-              "heads_up_minutes": 0, "max_party_size": 6},  # fmt: skip
+        json={
+            "mode": "auto",
+            "strategy": "fifo",
+            "checkin_timeout_seconds": 300,
+            "heads_up_minutes": 0,
+            "max_party_size": 6,
+        },
         headers=ctx.owner.headers,
     )
     rng = random.Random(20240607)  # the same evening every run
@@ -168,9 +174,10 @@ async def measure(ctx: Context) -> Figure:
             )
             queue = 0
             for item in listed["items"]:
-                p = by_id.get(str(item["id"]))
-                if p is None:
+                found = by_id.get(str(item["id"]))
+                if found is None:
                     continue
+                p = found
                 if item["status"] in ("waiting", "called"):
                     queue += 1
                 if item["status"] == "called" and not p.called_seen:
@@ -208,8 +215,13 @@ async def measure(ctx: Context) -> Figure:
         "average_turn_minutes": round(AVERAGE_TURN, 1),
         "errors": errors[:10],
         "points": [
-            {"size": p.size, "position": p.position, "quoted": p.quoted, "naive": p.naive,
-             "actual": round(p.actual or 0, 2)}  # fmt: skip
+            {
+                "size": p.size,
+                "position": p.position,
+                "quoted": p.quoted,
+                "naive": p.naive,
+                "actual": round(p.actual or 0, 2),
+            }
             for p in seated
         ],
     }
@@ -217,8 +229,8 @@ async def measure(ctx: Context) -> Figure:
         Row(
             figure="Quote MAE over a simulated evening",
             measured=f"{mae:.1f} min over {len(seated)} seated parties "
-            f"({outcomes.get('no-show', 0)} no-shows; {SCALE:.0f}× time)",
-            ceiling=f"naive (position × {AVERAGE_TURN:.0f} min ÷ {len(TABLES)} tables): "
+            f"({outcomes.get('no-show', 0)} no-shows; {SCALE:.0f}x time)",
+            ceiling=f"naive (position x {AVERAGE_TURN:.0f} min ÷ {len(TABLES)} tables): "
             f"{naive:.1f} min",
             ratio=ratio(mae, naive),
             target="≥ 30 % lower than naive",

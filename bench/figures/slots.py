@@ -62,9 +62,7 @@ async def measure(ctx: Context) -> Figure:
     began = time.perf_counter()
     conn = await asyncpg.connect(ctx.env.role_url("reservations"))
     try:
-        seeded = await conn.execute(
-            SEED, uuid.UUID(rid), first, last, HOURS[0], HOURS[1] - 1
-        )
+        seeded = await conn.execute(SEED, uuid.UUID(rid), first, last, HOURS[0], HOURS[1] - 1)
     finally:
         await conn.close()
     seed_s = time.perf_counter() - began
@@ -106,8 +104,11 @@ async def measure(ctx: Context) -> Figure:
         plots.latency_distributions(
             "slots_latency.png",
             "Slots query for one day",
-            {"gateway c=1": one.latencies_s, "gateway c=8": eight.latencies_s,
-             "raw SQL c=1": raw.latencies_s},  # fmt: skip
+            {
+                "gateway c=1": one.latencies_s,
+                "gateway c=8": eight.latencies_s,
+                "raw SQL c=1": raw.latencies_s,
+            },
         )
     )
     return fig
