@@ -55,12 +55,20 @@ class FaultProxy(TcpProxy):
         self.flowing = asyncio.Event()
         self.flowing.set()
         self.connections = 0
+        # A pooler or TCP balancer whose backend is gone: it takes the connection, reads
+        # the client's first bytes, and closes (FIN) without a word.
+        self.hang_up_after_hello = False
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self.accepting:
             writer.transport.abort()
             return
         self._writers.add(writer)
+        if self.hang_up_after_hello:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(reader.read(1024), 5)
+            writer.close()
+            return
         await self.flowing.wait()
         if not self.accepting or writer.is_closing():
             writer.transport.abort()
@@ -86,6 +94,20 @@ class FaultProxy(TcpProxy):
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
         self._writers.discard(writer)
         self._writers.discard(up_writer)
+
+    async def refuse(self) -> None:
+        """The server's process is gone: connections reset, the port refuses (no listener)."""
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+
+    async def listen_again(self) -> None:
+        self.restore()
+        if self._server is None:
+            self._server = await asyncio.start_server(
+                self._handle, "127.0.0.1", self.port, reuse_address=True
+            )
 
     def blackhole(self) -> None:
         self.flowing.clear()

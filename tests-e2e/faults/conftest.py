@@ -9,8 +9,11 @@ turns them on.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +27,39 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "faults: injects a fault into a running stack (make test-faults runs them all)"
     )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def logs_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A failed test prints the stack's error lines: what the services said went wrong."""
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed or "chaos" not in request.fixturenames:
+        return
+    lines = request.getfixturevalue("chaos").logs
+    if dump := os.environ.get("MAITRED_FAULT_LOGS"):  # every line, for a closer look
+        Path(dump).write_text("\n".join(lines))
+    errors = [brief(line) for line in lines if '"level": "error"' in line or "Traceback" in line]
+    print("\n".join(errors[-30:] or lines[-80:]))
+
+
+def brief(line: str) -> str:
+    """A log line with only the end of its traceback: the exception that was raised."""
+    prefix, _, raw = line.partition(" | ")
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return line[-600:]
+    if "exception" in record:
+        record["exception"] = record["exception"][-700:]
+    return f"{prefix} | {json.dumps(record)}"
 
 
 @pytest.fixture(scope="package")
