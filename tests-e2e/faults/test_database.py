@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -129,7 +130,7 @@ def overlaps(bookings: list[dict[str, Any]]) -> list[tuple[str, str]]:
     clashes = []
     for rows in by_table.values():
         rows.sort(key=lambda b: b["starts_at"])
-        for a, b in zip(rows, rows[1:], strict=False):
+        for a, b in itertools.pairwise(rows):
             if datetime.fromisoformat(b["starts_at"]) < datetime.fromisoformat(a["ends_at"]):
                 clashes.append((a["id"], b["id"]))
     return clashes
