@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -93,10 +92,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             try:
                 yield
             finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-                await worker.stop()
+                await worker.stop(task)
 
     app = create_service_app(
         title="Maitred Notifier", service="notifier", lifespan=lifespan, checks=checks

@@ -130,3 +130,18 @@ async def test_a_hanging_provider_does_not_hold_up_other_restaurants_or_channels
         [sms] = [d for d in item["deliveries"] if d["channel"] == "sms"]
         assert sms["status"] == "sending"
         sms_server.hold.set()
+
+
+async def test_two_instances_share_the_deliveries_and_send_each_once(
+    start_notifier, bus, sms_server, helpers
+):
+    rid = uuid.uuid4()
+    phones = [helpers.new_phone() for _ in range(20)]
+    async with start_notifier() as first, start_notifier():
+        for phone in phones:
+            await bus.publish(joined(rid, phone))
+        await helpers.eventually(lambda: all(sms_server.sms_to(p) for p in phones))
+        await asyncio.sleep(0.3)
+        assert [len(sms_server.sms_to(p)) for p in phones] == [1] * 20
+        items = await first.notifications(rid)
+        assert len(items) == 20

@@ -134,3 +134,35 @@ async def test_a_party_without_phone_gets_realtime_only(start_notifier, bus, tap
         items = await notifier.notifications(rid)
         assert [d["channel"] for d in items[0]["deliveries"]] == ["realtime"]
         assert items[0]["deliveries"][0]["status"] == "delivered"
+
+
+async def test_a_call_retried_after_the_party_left_is_not_sent(
+    start_notifier, bus, sms_server, helpers
+):
+    rid, pid = uuid.uuid4(), uuid.uuid4()
+    phone = helpers.new_phone()
+    async with start_notifier() as notifier:
+        await bus.publish(joined(rid, pid, phone))
+        called = bus.envelope(
+            PartyCalled(
+                party_id=pid,
+                restaurant_id=rid,
+                table_id=uuid.uuid4(),
+                party_size=2,
+                called_at=datetime.now(UTC),
+                expires_at=datetime.now(UTC) + timedelta(minutes=10),
+            )
+        )
+        left = bus.envelope(PartyLeft(party_id=pid, restaurant_id=rid, by="diner"))
+        # The call failed once and came back from the retry queue after the departure.
+        await bus.publish(left)
+        await bus.publish(called)
+        await bus.publish(joined(rid, uuid.uuid4(), None))  # a later event: both were applied
+
+        async def later_event_applied() -> bool:
+            return len(await notifier.notifications(rid)) >= 3
+
+        await helpers.eventually(later_event_applied)
+        await helpers.eventually(lambda: len(sms_server.sms_to(phone)) == 2)
+        kinds = [i["kind"] for i in await notifier.notifications(rid)]
+        assert sorted(kinds) == ["party_left", "waitlist_joined", "waitlist_joined"]

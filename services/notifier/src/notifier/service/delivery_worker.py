@@ -6,7 +6,8 @@ lease, by moving `next_attempt_at` past the send's timeout. The sends then run a
 tasks, at most `concurrency` at once, each under a timeout, so a slow provider holds no
 lock and never stalls the other channels or restaurants. The outcome is recorded only if
 the lease is still ours (same `attempts`): a delivery whose worker died is taken over when
-its lease runs out, so nothing is lost (at worst, sent twice after a crash mid-send).
+its lease runs out, so nothing is lost (at worst sent twice: after a crash mid-send, or
+when a provider accepted a message but answered after the timeout).
 """
 
 from __future__ import annotations
@@ -77,10 +78,11 @@ class DeliveryWorker:
         self.send_timeout = settings.send_timeout_seconds
         self.lease = timedelta(seconds=settings.lease_seconds)
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
 
     async def run(self) -> None:
-        """Runs until cancelled; a database outage is logged and waited out."""
-        while True:
+        """Runs until stopped; a database outage is logged and waited out."""
+        while not self._stopping.is_set():
             try:
                 await self.fire_due_reminders()
                 await self.start_due_deliveries()
@@ -88,20 +90,21 @@ class DeliveryWorker:
                 raise
             except Exception as exc:
                 log.warning("delivery_worker_error", error=f"{type(exc).__name__}: {exc}"[:300])
-            await asyncio.sleep(self.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
 
-    async def stop(self) -> None:
-        """Lets sends under way finish and be recorded (bounded by their timeout), then stops.
+    async def stop(self, loop_task: asyncio.Task[None]) -> None:
+        """Ends the loop between rounds, then lets sends under way finish and be recorded.
 
         Cutting a send short after the provider accepted it would have it sent again when
-        its lease runs out.
+        its lease runs out; everything is bounded by the send timeout all the same.
         """
-        pending = list(self._in_flight)
-        if pending:
-            await asyncio.wait(pending, timeout=self.send_timeout + 2)
-        for task in pending:
+        self._stopping.set()
+        await asyncio.wait([loop_task, *self._in_flight], timeout=self.send_timeout + 2)
+        remaining = [loop_task, *self._in_flight]
+        for task in remaining:
             task.cancel()
-        for task in pending:
+        for task in remaining:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
