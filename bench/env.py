@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
 from maitred_messaging.testing import create_vhost, delete_vhost
 from maitred_platform.provision import ServiceDatabase, drop_database, provision, with_database
 from maitred_platform.stack import Instance, Stack
@@ -184,6 +186,15 @@ class BenchEnv:
     def role_url(self, service: str) -> str:
         """libpq URL of a service's own role (for seeding its schema as that service would)."""
         return self.databases[service].url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+    async def connect_as(self, service: str) -> asyncpg.Connection:
+        """A connection acting as a service's role (`SET ROLE`), opened by the administrator:
+        on a shared server near `max_connections`, the superuser's reserved slots still let
+        the benchmark in, and the statements run with the service's privileges only."""
+        conn = await asyncpg.connect(self.admin_db_url)
+        role = self.databases[service].role
+        await conn.execute(f"SET ROLE {role}; SET search_path = {service}, extensions")
+        return conn
 
     async def __aenter__(self) -> BenchEnv:
         self.databases = await provision(ADMIN_URL, self.name)

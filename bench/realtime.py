@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 
 def ws_url(http_url: str) -> str:
@@ -99,7 +100,14 @@ async def open_many(
 
     async def one() -> None:
         async with gate:
-            ws = await open_client(url, token, [channel])
+            for attempt in range(3):  # a loaded machine drops a few handshakes: try again
+                try:
+                    ws = await open_client(url, token, [channel])
+                    break
+                except (OSError, TimeoutError, ConnectionClosed):
+                    if attempt == 2:
+                        raise
+                    await asyncio.sleep(0.5)
             opened.append(Subscriber(ws, marker))
 
     results = await asyncio.gather(*(one() for _ in range(count)), return_exceptions=True)

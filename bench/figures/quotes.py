@@ -4,7 +4,7 @@ The waitlist takes its clock as an argument but has no setting for it; the harne
 the stack's waitlist instance through `bench.accelerated_waitlist`, whose clock runs SCALE
 times faster than the wall (the other services are untouched). Then, through the gateway:
 - parties arrive at random (Poisson) for ARRIVAL_MINUTES, sizes from a typical mix;
-- a called party checks in after 1-4 minutes, except a few no-shows who never come (the
+- a called party checks in after 0.5-2 minutes, except a few no-shows who never come (the
   waitlist's own deadline releases them);
 - a seated party stays a turn time drawn by size (mean 50/65/80 minutes for 1-2/3-4/5-6,
   standard deviation a quarter of it), then the host marks the table available.
@@ -26,7 +26,7 @@ from bench import plots
 from bench.api import ApiError
 from bench.context import Context, Figure, Row, Skip, ratio
 
-SCALE = 240.0  # simulated seconds per wall second
+SCALE = 180.0  # simulated seconds per wall second
 ARRIVAL_MINUTES = 150
 DRAIN_MINUTES = 90
 ARRIVALS_PER_HOUR = 15.0
@@ -141,7 +141,7 @@ async def measure(ctx: Context) -> Figure:
         by_id[p.pid] = p
 
     async def check_in(p: Party) -> None:
-        await asyncio.sleep(wall(rng.uniform(1, 4)))
+        await asyncio.sleep(wall(rng.uniform(0.5, 2)))
         try:
             body = await ctx.api.call(
                 "POST", f"/v1/parties/{p.pid}/check-in",

@@ -15,8 +15,6 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
-
 from bench import load, plots
 from bench.api import session
 from bench.context import Context, Figure, Row, fmt_ms, ratio
@@ -60,7 +58,7 @@ async def measure(ctx: Context) -> Figure:
                                                               microsecond=0)  # fmt: skip
     last = first + timedelta(days=DAYS) - timedelta(hours=1)
     began = time.perf_counter()
-    conn = await asyncpg.connect(ctx.env.role_url("reservations"))
+    conn = await ctx.env.connect_as("reservations")
     try:
         seeded = await conn.execute(SEED, uuid.UUID(rid), first, last, HOURS[0], HOURS[1] - 1)
     finally:
@@ -115,7 +113,7 @@ async def measure(ctx: Context) -> Figure:
 
 
 async def _raw_reads(ctx: Context, rid: str, day: str, duration: float) -> load.Run:
-    conn = await asyncpg.connect(ctx.env.role_url("reservations"))
+    conn = await ctx.env.connect_as("reservations")
     start = datetime.fromisoformat(day).replace(tzinfo=UTC)
     end = start + timedelta(days=1)
     restaurant = uuid.UUID(rid)
