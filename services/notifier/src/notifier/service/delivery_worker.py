@@ -17,7 +17,7 @@ import contextlib
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from maitred_contracts import NotificationDelivered, NotificationFailed
@@ -25,37 +25,14 @@ from maitred_messaging import add_event
 from maitred_platform.db import transaction
 from maitred_platform.logs import get_logger
 from notifier import metrics
+from notifier.adapters import delivery_queue
 from notifier.adapters.channels import Channels, Outgoing
-from notifier.adapters.orm import (
-    deliveries,
-    delivery_attempts,
-    notifications,
-    opt_outs,
-    scheduled_messages,
-    webhooks,
-)
+from notifier.adapters.orm import scheduled_messages
 from notifier.domain.delivery import DeliveryError, RetryPolicy
 from notifier.service.booking_messages import send_reminder
 from notifier.service.context import Context
 
 log = get_logger(__name__)
-
-_CLAIM = text(
-    """
-    WITH due AS (
-        SELECT id FROM notifier.deliveries
-        WHERE status IN ('pending', 'sending') AND next_attempt_at <= :now
-        ORDER BY next_attempt_at
-        LIMIT :limit
-        FOR UPDATE SKIP LOCKED
-    )
-    UPDATE notifier.deliveries AS d
-    SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = :lease_until
-    FROM due WHERE d.id = due.id
-    RETURNING d.id, d.restaurant_id, d.notification_id, d.webhook_id, d.event_id, d.channel,
-              d.destination, d.payload, d.attempts
-    """
-)
 
 
 class DeliveryWorker:
@@ -142,68 +119,15 @@ class DeliveryWorker:
     async def _claim(self, limit: int) -> list[Outgoing]:
         now = self.ctx.clock()
         async with transaction(self.sessions) as session:
-            claimed = (
-                await session.execute(
-                    _CLAIM, {"now": now, "limit": limit, "lease_until": now + self.lease}
-                )
-            ).all()
-            if not claimed:
-                return []
-            messages = await self._messages(session, [r.notification_id for r in claimed])
-            secrets = await self._secrets(session, [r.webhook_id for r in claimed])
-            blocked = await self._opted_out(session, claimed)
-            items = []
-            for row in claimed:
-                title, body = messages.get(row.notification_id, ("", ""))
-                item = Outgoing(
-                    id=row.id,
-                    restaurant_id=row.restaurant_id,
-                    notification_id=row.notification_id,
-                    channel=row.channel,
-                    destination=row.destination,
-                    attempts=row.attempts,
-                    title=title,
-                    body=body,
-                    payload=row.payload,
-                    event_id=row.event_id,
-                    secret_sealed=secrets.get(row.webhook_id),
-                )
-                if row.channel == "sms" and (row.restaurant_id, row.destination) in blocked:
-                    # Opted out after the message was made: it is not sent.
-                    await self._finish(session, item, "skipped", "opted_out")
-                    metrics.SKIPPED.labels("sms").inc()
-                    continue
-                items.append(item)
-            return items
-
-    async def _messages(self, session: AsyncSession, ids: list[Any]) -> dict[Any, tuple[str, str]]:
-        wanted = [i for i in ids if i is not None]
-        if not wanted:
-            return {}
-        rows = await session.execute(
-            select(notifications.c.id, notifications.c.title, notifications.c.body).where(
-                notifications.c.id.in_(wanted)
+            items = await delivery_queue.claim(
+                session, now=now, lease_until=now + self.lease, limit=limit
             )
-        )
-        return {r.id: (r.title, r.body) for r in rows}
-
-    async def _secrets(self, session: AsyncSession, ids: list[Any]) -> dict[Any, str]:
-        wanted = [i for i in ids if i is not None]
-        if not wanted:
-            return {}
-        rows = await session.execute(
-            select(webhooks.c.id, webhooks.c.secret_sealed).where(webhooks.c.id.in_(wanted))
-        )
-        return {r.id: r.secret_sealed for r in rows}
-
-    async def _opted_out(self, session: AsyncSession, claimed: list[Any]) -> set[tuple[Any, Any]]:
-        phones = {r.destination for r in claimed if r.channel == "sms" and r.destination}
-        if not phones:
-            return set()
-        rows = await session.execute(
-            select(opt_outs.c.restaurant_id, opt_outs.c.phone).where(opt_outs.c.phone.in_(phones))
-        )
-        return {(r.restaurant_id, r.phone) for r in rows}
+            blocked = await delivery_queue.opted_out(session, items)
+            for item in items:
+                if item.id in blocked:  # opted out after the message was made: not sent
+                    await delivery_queue.finish(session, item, "skipped", "opted_out", now)
+                    metrics.SKIPPED.labels("sms").inc()
+            return [item for item in items if item.id not in blocked]
 
     async def _deliver(self, item: Outgoing) -> None:
         error: DeliveryError | None = None
@@ -273,26 +197,6 @@ class DeliveryWorker:
         reason: str | None,
         **values: Any,
     ) -> bool:
-        """Records the outcome if our lease still holds (no other worker took the delivery)."""
-        now = self.ctx.clock()
-        if status == "delivered":
-            values["delivered_at"] = now
-        result = await session.execute(
-            update(deliveries)
-            .where(
-                deliveries.c.id == item.id,
-                deliveries.c.status == "sending",
-                deliveries.c.attempts == item.attempts,
-            )
-            .values(status=status, last_error=reason, **values)
-            .returning(deliveries.c.id)
+        return await delivery_queue.finish(
+            session, item, status, reason, self.ctx.clock(), **values
         )
-        if result.first() is None:
-            return False
-        outcome = "retrying" if status == "pending" else status
-        await session.execute(
-            delivery_attempts.insert().values(
-                delivery_id=item.id, attempt=item.attempts, outcome=outcome, error=reason, at=now
-            )
-        )
-        return True
