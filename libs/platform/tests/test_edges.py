@@ -108,3 +108,18 @@ def test_production_refuses_the_placeholder_internal_key():
     with pytest.raises(ValidationError):
         ServiceSettings(environment="production")
     assert ServiceSettings(environment="production", internal_key="z" * 40).internal_key
+
+
+def test_exhausted_connection_pool_is_503_with_retry_after():
+    import sqlalchemy.exc
+
+    api = FastAPI()
+    install_problem_handlers(api)
+
+    @api.get("/busy")
+    async def busy() -> None:
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached")
+
+    response = TestClient(api, raise_server_exceptions=False).get("/busy")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"

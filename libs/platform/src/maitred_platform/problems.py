@@ -99,6 +99,8 @@ def _is_database_down(exc: BaseException) -> bool:
             "AdminShutdownError",
             "ConnectionResetError",
             "TooManyConnectionsError",
+            # The pool had no free connection in time: overloaded, so retry shortly.
+            "TimeoutError",
         }
     )
 

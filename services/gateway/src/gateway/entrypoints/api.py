@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.domain.accounts import Role
 from gateway.domain.rate_policy import checks_for, client_for, login_checks
 from gateway.service import accounts
-from gateway.service.identity import StaffIdentity
+from gateway.service.identity import Caller, StaffIdentity
 from gateway.service.parts import client_ip, parts_of
 from maitred_platform.problems import Problem
 
@@ -137,8 +137,12 @@ async def add_member(
 ) -> MemberOut:
     """Owner only: gives an existing staff account a role in this restaurant."""
     parts = parts_of(request)
+    caller = await parts.identities.with_fresh_memberships(
+        Caller(staff, None, client_ip(request)), restaurant_id
+    )
+    assert caller.staff is not None
     member = await accounts.add_member(
-        request.app.state.sessions, staff.memberships, restaurant_id, body.email, body.role
+        request.app.state.sessions, caller.staff.memberships, restaurant_id, body.email, body.role
     )
     parts.identities.forget(member.id)
     return MemberOut(

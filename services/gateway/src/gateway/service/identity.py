@@ -100,6 +100,22 @@ class Identities:
         self._cache[staff_id] = (now + self.cache_seconds, memberships, header)
         return memberships, header
 
+    async def with_fresh_memberships(
+        self, caller: Caller, restaurant_id: uuid.UUID | None
+    ) -> Caller:
+        """Reloads a staff caller's memberships when the cached ones lack this restaurant.
+
+        The cache may predate a membership made a moment ago (a restaurant just created, a
+        host just added, possibly through another gateway instance): a miss is never final.
+        """
+        staff = caller.staff
+        if staff is None or restaurant_id is None or staff.is_staff_of(restaurant_id):
+            return caller
+        self.forget(staff.staff_id)
+        memberships, header = await self._memberships(staff.staff_id)
+        fresh = StaffIdentity(staff.staff_id, memberships, header, staff.token_expires_at)
+        return Caller(fresh, caller.diner_token, caller.ip)
+
     def forget(self, staff_id: uuid.UUID) -> None:
         self._cache.pop(staff_id, None)
 

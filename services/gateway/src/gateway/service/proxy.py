@@ -62,6 +62,8 @@ class Proxy:
         if route is None:
             raise Problem(404, "No such resource.")
         caller = await self.identities.caller(call.headers.get("authorization"), call.ip)
+        if route.access == "staff" and route.restaurant_segment is not None:
+            caller = await self.identities.with_fresh_memberships(caller, route.restaurant_id)
         refuse_early(route, caller)
         document = parse_json_body(call)
         phone = document.get("phone") if isinstance(document, dict) else None
