@@ -24,7 +24,7 @@ from notifier.adapters.orm import contacts
 from notifier.domain.clock import hour_minute
 from notifier.service.context import Context
 from notifier.service.notify import Recipient, notify
-from notifier.service.restaurants import load_profile, table_label
+from notifier.service.restaurants import RestaurantProfile, load_profile, table_label
 
 
 async def _touch_party(
@@ -56,8 +56,12 @@ async def _tell_party(
     party_id: uuid.UUID,
     contact: Row[Any] | None,
     context: dict[str, Any],
+    restaurant: RestaurantProfile | None = None,
 ) -> None:
-    restaurant = await load_profile(session, restaurant_id, ctx.settings.default_reminder_minutes)
+    if restaurant is None:
+        restaurant = await load_profile(
+            session, restaurant_id, ctx.settings.default_reminder_minutes
+        )
     name = contact.name if contact is not None else ""
     await notify(
         session,
@@ -145,6 +149,7 @@ async def party_called(
             "checkin_by": hour_minute(data.expires_at, restaurant.timezone),
             "party_size": data.party_size,
         },
+        restaurant=restaurant,
     )
 
 
