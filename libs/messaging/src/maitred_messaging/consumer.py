@@ -93,7 +93,8 @@ class EventConsumer:
     async def stop(self) -> None:
         if self._declared and self._consumer_tag:
             with contextlib.suppress(Exception):
-                await self._declared.queue.cancel(self._consumer_tag)
+                async with asyncio.timeout(2):
+                    await self._declared.queue.cancel(self._consumer_tag)
         for task in self._workers:
             task.cancel()
         for task in self._workers:
@@ -101,7 +102,8 @@ class EventConsumer:
                 await task
         if self._channel is not None:
             with contextlib.suppress(Exception):
-                await self._channel.close()
+                async with asyncio.timeout(2):
+                    await self._channel.close()
 
     def state(self) -> dict[str, Any]:
         channel_open = self._channel is not None and not self._channel.is_closed

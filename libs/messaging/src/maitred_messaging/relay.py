@@ -125,13 +125,19 @@ class OutboxRelay:
                     if published < self.batch_size:
                         metrics.PENDING.set(await self.pending(conn))
                         with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+                            # cancellation that lands as the event is set (CPython gh-86296),
+                            # and the relay would then never stop.
+                            async with asyncio.timeout(self.poll_interval):
+                                await self._wake.wait()
             finally:
                 with contextlib.suppress(Exception):
-                    await channel.close()
+                    async with asyncio.timeout(2):
+                        await channel.close()
         finally:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.close(), 2)
+                async with asyncio.timeout(2):
+                    await conn.close()
 
     async def pending(self, conn: asyncpg.Connection) -> int:
         count: int = await conn.fetchval(
@@ -150,15 +156,13 @@ class OutboxRelay:
             for row in rows:
                 message, routing_key = to_message(row)
                 # Anything but a confirm in time (nack, return, timeout) leaves the row pending.
-                await asyncio.wait_for(
-                    exchange.publish(
+                async with asyncio.timeout(self.publish_timeout):
+                    await exchange.publish(
                         message,
                         routing_key=routing_key,
                         mandatory=True,
                         timeout=self.publish_timeout,
-                    ),
-                    self.publish_timeout,
-                )
+                    )
                 sent.append(row["id"])
                 metrics.PUBLISHED.labels(routing_key).inc()
         except Exception as exc:

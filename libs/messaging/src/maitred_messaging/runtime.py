@@ -111,7 +111,8 @@ class Messaging:
                 await task
         if self.connection is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.connection.close(), 5)
+                async with asyncio.timeout(5):
+                    await self.connection.close()
 
     def broker_connected(self) -> bool:
         conn = self.connection

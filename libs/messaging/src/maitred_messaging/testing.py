@@ -193,8 +193,9 @@ async def wait_until(
     while True:
         remaining = max(deadline - loop.time(), interval)
         with contextlib.suppress(TimeoutError):
-            if await asyncio.wait_for(predicate(), remaining):
-                return
+            async with asyncio.timeout(remaining):
+                if await predicate():
+                    return
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
@@ -206,7 +207,7 @@ def staff_headers(
     """The internal principal header the gateway would send for this staff member."""
     from maitred_platform.principal import HEADER, Principal, sign_principal
 
-    principal = Principal(staff_id=staff_id, memberships=memberships)  # type: ignore[arg-type]
+    principal = Principal(staff_id=staff_id, memberships=memberships)
     return {HEADER: sign_principal(principal, key)}
 
 
