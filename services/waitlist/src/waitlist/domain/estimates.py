@@ -117,23 +117,35 @@ def estimate_waits(
 def _replay(
     now: datetime, seats: Sequence[Seat], queue: Sequence[Waiting], turns: TurnTimes, side: int
 ) -> dict[uuid.UUID, float | None]:
-    """Seats each party in order at the fitting table that frees first; `side` picks the range."""
-    free = [_shifted(now, seat, turns, side) for seat in seats]
+    """Seats each party in order at the fitting table that frees first; `side` picks the range.
+
+    Runs on every change of a queue that can hold hundreds of parties, so it works in plain
+    minutes-from-now floats and computes each party size's turn once.
+    """
+    shifted = [_shifted(now, seat, turns, side) for seat in seats]
+    free = [max((seat.free_at - now).total_seconds() / 60, 0.0) for seat in shifted]
+    capacities = [seat.capacity for seat in shifted]
+    kinds = [seat.kind for seat in shifted]
+    turn_of: dict[int, float] = {}
     waits: dict[uuid.UUID, float | None] = {}
     for party in queue:
-        fitting = [
-            i
-            for i, seat in enumerate(free)
-            if seat.capacity >= party.party_size and accepts(party.preference, seat.kind)
-        ]
-        if not fitting:
+        best = -1
+        for i, capacity in enumerate(capacities):
+            if capacity < party.party_size or not accepts(party.preference, kinds[i]):
+                continue
+            if best < 0 or (free[i], capacity) < (free[best], capacities[best]):
+                best = i
+        if best < 0:
             waits[party.party_id] = None
             continue
-        best = min(fitting, key=lambda i: (free[i].free_at, free[i].capacity))
-        start = max(now, free[best].free_at)
-        waits[party.party_id] = (start - now).total_seconds() / 60
-        turn = turns.minutes(party.party_size) + side * turns.spread(party.party_size)
-        free[best] = replace(free[best], free_at=start + timedelta(minutes=max(turn, 1.0)))
+        start = free[best]
+        waits[party.party_id] = start
+        turn = turn_of.get(party.party_size)
+        if turn is None:
+            size = party.party_size
+            turn = max(turns.minutes(size) + side * turns.spread(size), 1.0)
+            turn_of[size] = turn
+        free[best] = start + turn
     return waits
 
 

@@ -45,6 +45,7 @@ class QueueView:
         self.parties = {p.id: p for p in parties}
         self.tables = {t.id: t for t in tables}
         self.turns = turns
+        self._replayed: tuple[object, dict[uuid.UUID, Estimate | None]] | None = None
 
     def party(self, party_id: uuid.UUID) -> Party:
         party = self.parties.get(party_id)
@@ -97,11 +98,16 @@ class QueueView:
     # -- estimates ---------------------------------------------------------------------------
 
     def _seats(self, now: datetime) -> list[Seat]:
+        occupants = {
+            p.table_id: p
+            for p in self.parties.values()
+            if p.table_id is not None and p.status in ("called", "checked_in")
+        }
         seats = []
         for table in self.tables.values():
             if not table.in_service:
                 continue
-            occupant = self.party_at(table.id)
+            occupant = occupants.get(table.id)
             if occupant is not None and occupant.status == "called":
                 free_at = now + timedelta(minutes=self.turns.minutes(occupant.party_size))
             elif occupant is not None or table.status in ("occupied", "cleaning"):
@@ -124,7 +130,9 @@ class QueueView:
 
     def estimates(self, now: datetime) -> dict[uuid.UUID, Estimate]:
         """Estimated wait of every party in the queue (a called party waits no more)."""
-        return self._estimates(now, [])[0]
+        # The newcomer is replayed last, so it changes nobody's estimate; asking with it
+        # shares one replay with the snapshot and the public summary.
+        return self._estimates(now, [NEWCOMER])[0]
 
     def _estimates(
         self, now: datetime, extra: list[Waiting]
@@ -133,7 +141,15 @@ class QueueView:
         waiting = [
             Waiting(p.id, p.party_size, p.preference) for p in queue if p.status == "waiting"
         ]
-        found = estimate_waits(now, self._seats(now), [*waiting, *extra], self.turns)
+        seats = self._seats(now)
+        # One change asks for the same estimates several times (the answer, the snapshot, the
+        # quote): replay the queue once per distinct input.
+        key = (now, tuple(seats), tuple(waiting), tuple(extra), tuple(self.turns.stats.items()))
+        if self._replayed is not None and self._replayed[0] == key:
+            found = self._replayed[1]
+        else:
+            found = estimate_waits(now, seats, [*waiting, *extra], self.turns)
+            self._replayed = (key, found)
         result: dict[uuid.UUID, Estimate] = {}
         for rank, party in enumerate(queue):
             if party.status == "called":
