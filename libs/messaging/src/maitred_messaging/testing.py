@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -205,9 +205,10 @@ def staff_headers(
     staff_id: uuid.UUID, memberships: dict[uuid.UUID, str], key: str
 ) -> dict[str, str]:
     """The internal principal header the gateway would send for this staff member."""
-    from maitred_platform.principal import HEADER, Principal, sign_principal
+    from maitred_platform.principal import HEADER, Principal, Role, sign_principal
 
-    principal = Principal(staff_id=staff_id, memberships=memberships)
+    roles = {rid: cast(Role, role) for rid, role in memberships.items()}
+    principal = Principal(staff_id=staff_id, memberships=roles)
     return {HEADER: sign_principal(principal, key)}
 
 

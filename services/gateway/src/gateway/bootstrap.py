@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import AsyncIterator
@@ -126,7 +127,7 @@ def _register_checks(checks: HealthChecks, parts: GatewayParts, feed: EventFeed)
 
     checks.add("realtime_feed", realtime_feed)
     for service in parts.upstreams.urls:
-        checks.add(f"service:{service}", lambda name=service: parts.upstreams.ready(name))
+        checks.add(f"service:{service}", functools.partial(parts.upstreams.ready, service))
 
 
 def _web_router() -> Any:

@@ -1,5 +1,4 @@
 from maitred_platform.cli import main
-
 from reservations.config import Settings
 
 if __name__ == "__main__":

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+
 from maitred_messaging.service import running_service
 from maitred_platform.health import HealthChecks
 from maitred_platform.logs import configure_logging
 from maitred_platform.web import create_app as create_service_app
-
 from reservations.adapters import orm
 from reservations.config import Settings
 from reservations.entrypoints import api, consumers

@@ -1,7 +1,8 @@
 """Settings of the reservations service, from environment variables prefixed RESERVATIONS_."""
 
-from maitred_platform.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from maitred_platform.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 import aio_pika
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
 from maitred_messaging.testing import serve_app, staff_headers, wait_until
 from maitred_platform.migrations import upgrade_async
 from maitred_platform.provision import ServiceDatabase
 from reservations.bootstrap import create_app
 from reservations.config import Settings
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 PARIS = ZoneInfo("Europe/Paris")
 EVERY_EVENING = [{"weekday": d, "opens": "12:00", "closes": "02:00"} for d in range(7)]

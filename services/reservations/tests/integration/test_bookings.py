@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime, timedelta
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from maitred_platform.credentials import unseal
 from reservations.config import Settings
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .conftest import (
     EventLog,

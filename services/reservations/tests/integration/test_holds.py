@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+
 from maitred_contracts import (
     PartyCalled,
     PartyCheckedIn,

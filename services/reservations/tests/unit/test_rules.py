@@ -6,6 +6,7 @@ import uuid
 from datetime import time
 
 import pytest
+
 from reservations.domain.bookings import check_party_size, next_status
 from reservations.domain.errors import RuleViolation, StateConflict
 from reservations.domain.floor import (

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from reservations.domain.errors import RuleViolation
 from reservations.domain.hours import OpeningPeriod
 from reservations.domain.slots import (

@@ -1,6 +1,5 @@
 """The reservations schema: every table this service owns (the migrations create them)."""
 
-from maitred_messaging import inbox_table, outbox_table
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -18,6 +17,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, UUID, ExcludeConstraint
+
+from maitred_messaging import inbox_table, outbox_table
 
 metadata = MetaData(schema="reservations")
 outbox = outbox_table(metadata)

@@ -5,8 +5,8 @@ Served under the same paths and bodies as the public API, so the gateway passes 
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from maitred_platform.problems import problem_response
 
+from maitred_platform.problems import problem_response
 from reservations.domain.errors import RuleViolation, StateConflict
 from reservations.entrypoints import bookings_api, floor_api, internal_api, restaurants_api
 

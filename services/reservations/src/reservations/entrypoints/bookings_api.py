@@ -6,8 +6,8 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter, Query, Request, Response
-from maitred_platform.deps import BearerToken, CurrentStaff, OptionalStaff, SessionDep
 
+from maitred_platform.deps import BearerToken, CurrentStaff, OptionalStaff, SessionDep
 from reservations.domain.bookings import BookingAction
 from reservations.entrypoints.schemas import BookedOut, BookingOut, Items, LookupRequest, NewBooking
 from reservations.service import arrivals, bookings

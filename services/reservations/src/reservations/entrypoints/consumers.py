@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import (
     CloudEvent,
     PartyCalled,
@@ -13,8 +15,6 @@ from maitred_contracts import (
     PartySeated,
 )
 from maitred_messaging.consumer import EventHandlers
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from reservations.service import holds
 
 handlers = EventHandlers()

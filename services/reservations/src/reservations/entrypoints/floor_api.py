@@ -6,8 +6,8 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter, Query, Response
-from maitred_platform.deps import CurrentStaff, SessionDep
 
+from maitred_platform.deps import CurrentStaff, SessionDep
 from reservations.entrypoints.schemas import (
     Items,
     NewTable,

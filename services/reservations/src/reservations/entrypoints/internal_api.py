@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from maitred_platform.deps import CurrentStaff, SessionDep
-from maitred_platform.problems import Problem
 from pydantic import BaseModel
 
+from maitred_platform.deps import CurrentStaff, SessionDep
+from maitred_platform.problems import Problem
 from reservations.service import bookings
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"], include_in_schema=False)

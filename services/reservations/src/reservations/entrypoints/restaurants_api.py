@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Query
-from maitred_platform.deps import CurrentStaff, SessionDep
 
+from maitred_platform.deps import CurrentStaff, SessionDep
 from reservations.entrypoints.schemas import Items, NewRestaurant, RestaurantChanges, RestaurantOut
 from reservations.service import restaurants
 

@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from maitred_platform.phones import E164Phone
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from maitred_platform.phones import E164Phone
 from reservations.domain.bookings import Booking
 from reservations.domain.floor import FloorTable
 from reservations.domain.restaurant import Restaurant

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from maitred_platform.principal import Principal
-from maitred_platform.problems import Problem
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maitred_platform.principal import Principal
+from maitred_platform.problems import Problem
 from reservations.adapters import restaurants_repo
 from reservations.domain.restaurant import Restaurant
 

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import ReservationCompleted, ReservationNoShow, ReservationSeated
 from maitred_messaging import add_event
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from reservations.adapters import bookings_repo, floor_repo, restaurants_repo
 from reservations.domain.bookings import Booking, BookingAction, next_status
 from reservations.domain.errors import StateConflict

@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import (
     ReservationCancelled,
     ReservationCreated,
@@ -17,9 +20,6 @@ from maitred_messaging import add_event
 from maitred_platform.credentials import hash_token, new_token, seal
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from reservations.adapters import bookings_repo, floor_repo, restaurants_repo
 from reservations.domain.bookings import Booking, check_party_size, next_status, tables_to_offer
 from reservations.domain.errors import RuleViolation, StateConflict

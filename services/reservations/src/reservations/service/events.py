@@ -10,7 +10,6 @@ from maitred_contracts import (
     TableStatusChanged,
     TableUpdated,
 )
-
 from reservations.domain.floor import FloorTable, TableState
 from reservations.domain.restaurant import Restaurant
 

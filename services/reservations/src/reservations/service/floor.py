@@ -8,13 +8,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import TableRemoved
 from maitred_messaging import add_event
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from reservations.adapters import bookings_repo, floor_repo
 from reservations.domain.errors import StateConflict
 from reservations.domain.floor import FloorTable, TableState, TableStatus, staff_move

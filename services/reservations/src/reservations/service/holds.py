@@ -14,11 +14,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from maitred_contracts import TableHeld, TableHoldRejected
 from maitred_messaging import add_event
 from maitred_platform.logs import get_logger
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from reservations.adapters import bookings_repo, floor_repo, restaurants_repo, waitlist_repo
 from reservations.domain.floor import (
     FloorTable,

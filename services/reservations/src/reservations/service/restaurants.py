@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from maitred_messaging import add_event
-from maitred_platform.principal import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from maitred_messaging import add_event
+from maitred_platform.principal import Principal
 from reservations.adapters import restaurants_repo
 from reservations.domain.hours import periods_from
 from reservations.domain.restaurant import Restaurant

@@ -8,6 +8,7 @@ Create Date: 2026-11-21
 from collections.abc import Sequence
 
 from alembic import op
+
 from maitred_messaging.migration import create_messaging_tables, drop_messaging_tables
 
 revision: str = "0001"
