@@ -1,0 +1,157 @@
+"""Schemathesis against the gateway's merged OpenAPI document (and each service's own), on a
+running stack: no 5xx, answers that conform to the document, credentials enforced where
+the document declares them, and invalid data refused.
+
+Cases run in a worker thread (schemathesis is synchronous), so the event loop keeps reading
+the services' logs meanwhile. Examples per operation are bounded (MAITRED_FAULT_SCALE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import traceback
+from collections import Counter
+from typing import Any
+
+import httpx
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from attacks.hostile import owner_with_restaurant
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+pytestmark = pytest.mark.slow
+
+URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
+FULL = os.environ.get("MAITRED_FAULT_SCALE", "ci").strip().lower() == "full"
+EXAMPLES = 30 if FULL else 8
+# Conformance of what a service answers; status codes the document does not list are
+# reported, not failed (problem answers like 401/404/503 are not all declared per route).
+STRICT = [not_a_server_error, response_schema_conformance]
+REPORTED = [status_code_conformance, content_type_conformance]
+
+
+def fuzz(schema: Any, base_url: str, headers: dict[str, str], rid: str) -> dict[str, Any]:
+    """Every operation, positive and negative cases; failures collected, not stopping."""
+    report: dict[str, Any] = {"failures": {}, "undeclared": Counter(), "statuses": Counter()}
+    session = requests.Session()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            fuzz_operation(operation, mode, session, base_url, headers, rid, report)
+    return report
+
+
+def fuzz_operation(
+    operation: Any,
+    mode: GenerationMode,
+    session: requests.Session,
+    base_url: str,
+    headers: dict[str, str],
+    rid: str,
+    report: dict[str, Any],
+) -> None:
+    label = f"{operation.method.upper()} {operation.path}"
+    failures: dict[str, list[str]] = report["failures"]
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case: Any) -> None:
+        if mode == GenerationMode.POSITIVE and "restaurant_id" in (case.path_parameters or {}):
+            case.path_parameters["restaurant_id"] = rid  # reach a real restaurant
+        for name, value in (case.path_parameters or {}).items():
+            # Path segments that need percent-encoding hit a known gateway bug (pinned in
+            # test_gateway_forwards_an_encoded_path_segment_as_sent); keep the fuzz on the rest.
+            if not URL_SAFE.fullmatch(str(value)):
+                case.path_parameters[name] = "not-an-id"
+        response = case.call(base_url=base_url, session=session, headers=headers, timeout=15)
+        report["statuses"][response.status_code] += 1
+        checks = [*STRICT]
+        if mode == GenerationMode.NEGATIVE:
+            checks.append(negative_data_rejection)
+        try:
+            case.validate_response(response, checks=checks, headers=headers)
+        except (Exception, BaseExceptionGroup) as exc:
+            failures.setdefault(label, []).append(
+                f"{mode.value}: {case.method} {case.formatted_path} "
+                f"body={str(case.body)[:200]} -> {response.status_code}: {str(exc)[:400]}"
+            )
+        for check in REPORTED:
+            try:
+                case.validate_response(response, checks=[check])
+            except (Exception, BaseExceptionGroup):
+                kind = response.headers.get("content-type", "")
+                report["undeclared"][f"{label} {response.status_code} {kind}"] += 1
+
+    try:
+        run()
+    except hypothesis.errors.Unsatisfiable:
+        pass  # nothing of this operation can be made invalid (no parameters, no body)
+    except (Exception, BaseExceptionGroup):
+        failures.setdefault(label, []).append(traceback.format_exc(limit=3)[-600:])
+
+
+async def run_against(url: str, base_url: str, headers: dict[str, str], rid: str):  # type: ignore[no-untyped-def]
+    schema = await asyncio.to_thread(schemathesis.openapi.from_url, url)
+    return await asyncio.to_thread(fuzz, schema, base_url, headers, rid)
+
+
+async def test_gateway_openapi_fuzzed_gives_no_5xx_and_conforms(target, client):
+    place = await owner_with_restaurant(client, target.secrets)
+    gateway = target.url("gateway")
+    report = await run_against(f"{gateway}/openapi.json", gateway, place["owner"], place["rid"])
+    print(f"gateway statuses: {dict(report['statuses'])}")
+    print(f"undeclared statuses: {dict(report['undeclared'])}")
+    assert report["failures"] == {}
+    assert sum(report["statuses"].values()) > 50
+
+
+@pytest.mark.parametrize("service", ["reservations", "waitlist", "notifier"])
+async def test_service_openapi_fuzzed_gives_no_5xx_and_conforms(target, client, service):
+    """Each service's own document, called directly as the gateway would (anonymously: the
+    principal header is the gateway's to sign)."""
+    place = await owner_with_restaurant(client, target.secrets)
+    base = target.url(service)
+    report = await run_against(f"{base}/openapi.json", base, {}, place["rid"])
+    print(f"{service} statuses: {dict(report['statuses'])}")
+    assert report["failures"] == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The gateway forwards the percent-DECODED path (request.url.path) to the service "
+    "with yarl's encoded=True: a segment such as %C3%A9 or %20 reaches the service as raw "
+    "bytes (uvicorn answers a text/plain 400 'Invalid HTTP request received.', passed "
+    "through), a control character such as %17 makes it a 502, and %3F becomes a real '?' "
+    "(the service then sees another path and a query the caller never sent).",
+)
+async def test_gateway_forwards_an_encoded_path_segment_as_sent(target):
+    gateway = target.url("gateway")
+    answers = {}
+    async with httpx.AsyncClient(base_url=gateway, timeout=10) as http:
+        for segment in ("%C3%A9", "a%20b", "%17", "x%3Fy"):
+            r = await http.get(f"/v1/parties/{segment}")
+            answers[segment] = (r.status_code, r.headers.get("content-type", ""))
+    # An id that is not a UUID: a problem document (404 or 422), never 400 text or 502.
+    assert all(
+        status in (401, 404, 422) and kind.startswith("application/problem+json")
+        for status, kind in answers.values()
+    ), answers
