@@ -200,7 +200,7 @@ def forged_tokens(staff_id: str) -> dict[str, str]:
         return f"{header.decode()}.{body.decode()}."
 
     valid = jwt.encode(good, DEV_JWT_SECRET, algorithm="HS256", headers=kid)
-    head, payload, signature = valid.split(".")
+    head, _payload, signature = valid.split(".")
     other_claims = {**good, "sub": str(uuid.uuid4())}
     tampered_payload = base64.urlsafe_b64encode(json.dumps(other_claims).encode()).rstrip(b"=")
     return {
@@ -209,23 +209,23 @@ def forged_tokens(staff_id: str) -> dict[str, str]:
             DEV_JWT_SECRET,
             algorithm="HS256",
             headers=kid,
-        ),  # fmt: skip
+        ),
         "tampered": f"{head}.{tampered_payload.decode()}.{signature}",
         "alg none": unsigned(good),
         "wrong audience": jwt.encode(
             {**good, "aud": "someone-else"}, DEV_JWT_SECRET, algorithm="HS256", headers=kid
-        ),  # fmt: skip
+        ),
         "wrong key": jwt.encode(good, "x" * 48, algorithm="HS256", headers=kid),
         "unknown key id": jwt.encode(
             good, DEV_JWT_SECRET, algorithm="HS256", headers={"kid": "k9"}
-        ),  # fmt: skip
+        ),
         "HS512": jwt.encode(good, DEV_JWT_SECRET, algorithm="HS512", headers=kid),
         "no expiry": jwt.encode(
             {k: v for k, v in good.items() if k != "exp"},
             DEV_JWT_SECRET,
             algorithm="HS256",
             headers=kid,
-        ),  # fmt: skip
+        ),
     }
 
 
