@@ -57,3 +57,7 @@ down: ## stop the Compose stack and drop its volumes
 .PHONY: bench
 bench: install ## benchmarks beside this machine's own ceilings (< 10 min): bench/results/
 	@$(UV) run --frozen python -m bench
+
+.PHONY: test-faults
+test-faults: install ## fault injection, attack and fuzz tests at full size (MAITRED_FAULT_SCALE=full; slow)
+	@MAITRED_FAULT_SCALE=full $(UV) run --frozen pytest -o timeout=900 tests-e2e/faults tests-e2e/attacks tests-e2e/fuzz $(PYTEST_ARGS)
