@@ -204,11 +204,13 @@ async def test_consumer_killed_holding_prefetched_messages_loses_nothing(chaos, 
     """Fault 3: reservations is frozen while a burst of calls is delivered to it (the broker
     has handed them over, unacknowledged), then SIGKILLed and started again."""
     tables, rounds = sized(24, 60), sized(1, 3)
+    parked_before = (await chaos.queues())["maitred.reservations.parking"]["messages_ready"]
     for round_ in range(rounds):
         held = await kill_consumer_holding_calls(chaos, client, tap, tables)
         print(f"round {round_}: reservations killed holding {held} unacknowledged messages")
     queues = await chaos.queues()
-    assert queues["maitred.reservations.parking"]["messages_ready"] == 0
+    # Nothing of ours was parked (other tests may have parked their own poison).
+    assert queues["maitred.reservations.parking"]["messages_ready"] == parked_before
 
 
 async def kill_consumer_holding_calls(
