@@ -123,3 +123,26 @@ def test_exhausted_connection_pool_is_503_with_retry_after():
     response = TestClient(api, raise_server_exceptions=False).get("/busy")
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
+
+
+def test_database_outage_answer_keeps_the_connection_usable():
+    """A 503 for a lost database is handled like any answer, not re-raised to the server."""
+    import asyncpg
+
+    api = FastAPI()
+    install_problem_handlers(api)
+
+    @api.get("/lost")
+    async def lost() -> None:
+        raise ConnectionError("unexpected connection_lost() call")
+
+    @api.get("/refused")
+    async def refused() -> None:
+        raise asyncpg.CannotConnectNowError("the database system is starting up")
+
+    # raise_server_exceptions=True: anything re-raised past the handler fails this test.
+    client = TestClient(api)
+    for path in ("/lost", "/refused"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert response.headers["retry-after"] == "2"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from maitred_platform.logs import get_logger
@@ -99,6 +101,8 @@ def _is_database_down(exc: BaseException) -> bool:
             "AdminShutdownError",
             "ConnectionResetError",
             "TooManyConnectionsError",
+            # A pooler or proxy that accepts, then hangs up before the server answers.
+            "ConnectionError",
             # The pool had no free connection in time: overloaded, so retry shortly.
             "TimeoutError",
         }
@@ -139,7 +143,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = "The body is not valid JSON." if is_json_error else "The request is not valid."
         return problem_response(status, detail, errors=errors)
 
-    @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         if _is_database_down(exc):
             log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
@@ -148,3 +151,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
         log.exception("unhandled_error", path=request.url.path)
         return problem_response(500, "Something went wrong on our side.")
+
+    # Database and network failures get handlers of their own class: Starlette re-raises what
+    # only the catch-all handles after answering, and the server then drops the connection,
+    # which a keep-alive client (the gateway) would see as a broken answer, not a 503.
+    for kind in (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        app.add_exception_handler(kind, _unexpected)
+    app.add_exception_handler(Exception, _unexpected)

@@ -25,6 +25,7 @@ async def forward(request: Request) -> Response:
         body=await request.body(),
         ip=client_ip(request),
         request_id=request.state.request_id,
+        raw_path=request.scope.get("raw_path", b"").decode("latin-1") or None,
     )
     answer = await parts_of(request).proxy.forward(call)
     response = Response(content=answer.body, status_code=answer.status)

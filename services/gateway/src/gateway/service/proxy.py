@@ -47,6 +47,9 @@ class IncomingCall:
     body: bytes
     ip: str
     request_id: str
+    # The path exactly as the caller encoded it: forwarded untouched, so an encoded "/", "?"
+    # or byte inside a segment reaches the service as the same segment.
+    raw_path: str | None = None
 
 
 @dataclass
@@ -88,7 +91,7 @@ class Proxy:
     async def _send(
         self, route: Route, call: IncomingCall, headers: dict[str, str]
     ) -> UpstreamResponse:
-        target = call.path + ("?" + call.query if call.query else "")
+        target = (call.raw_path or call.path) + ("?" + call.query if call.query else "")
         return await self.upstreams.request(
             route.service, call.method, target, headers=headers, body=call.body
         )
@@ -159,7 +162,7 @@ def parse_json_body(call: IncomingCall) -> Any:
         return None
     try:
         return json.loads(call.body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise Problem(
             400,
             "The body is not valid JSON.",
