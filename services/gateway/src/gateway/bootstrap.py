@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import importlib
 import importlib.util
@@ -62,9 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             _register_checks(checks, parts, feed := _feed(settings, parts.hub))
             await parts.upstreams.start()
             await feed.start()
+            heartbeat = asyncio.create_task(_feed_heartbeat(feed, parts.hub.buffer))
             try:
                 yield
             finally:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat
                 await feed.stop()
                 await parts.upstreams.close()
                 await parts.redis.close()
@@ -111,6 +117,14 @@ def _build_parts(app: FastAPI, settings: Settings, ring: KeyRing, sessions: Any)
         hub=Hub(buffer, identities, upstreams, settings.realtime_send_queue),
         openapi=OpenApiDocument(upstreams, app.openapi),
     )
+
+
+async def _feed_heartbeat(feed: EventFeed, buffer: ReplayBuffer) -> None:
+    """Tells the other gateways this one is buffering events; see ReplayBuffer for why."""
+    while True:
+        if feed.consuming():
+            await buffer.feed_alive()
+        await asyncio.sleep(0.5)
 
 
 def _feed(settings: Settings, hub: Hub) -> EventFeed:

@@ -3,6 +3,11 @@
 Every gateway instance sees every event; the first to append an event id to a channel
 wins (a `seen` key, set in the same script as the XADD), the others find it already there.
 The `seen` key holds the stream entry id, which is how a resume finds its place.
+
+When no gateway at all is consuming (every instance down, or cut from the broker), events
+reach no buffer. A gateway that starts consuming and finds no other alive records that
+moment as a gap; a resume from before the gap is answered with resync, never with a
+replay that silently skips the events of the downtime.
 """
 
 from __future__ import annotations
@@ -19,12 +24,15 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return entry
 """
 
-# KEYS: stream, seen. ARGV: max count. Returns the messages after the seen entry, or false
-# when that entry is no longer held (trimmed or never buffered): the client must resync.
+# KEYS: stream, seen. ARGV: max count, gap (ms, 0 for none). Returns the messages after the
+# seen entry, or false when that entry is no longer held (trimmed or never buffered) or
+# predates a gap in the feed: the client must resync.
 _SINCE = """
 local entry = redis.call('GET', KEYS[2])
 if not entry then return false end
 if #redis.call('XRANGE', KEYS[1], entry, entry) == 0 then return false end
+local entry_ms = tonumber(string.match(entry, '^(%d+)'))
+if entry_ms < tonumber(ARGV[2]) then return false end
 local rows = redis.call('XRANGE', KEYS[1], '(' .. entry, '+', 'COUNT', ARGV[1])
 local out = {}
 for i, row in ipairs(rows) do
@@ -37,6 +45,20 @@ return out
 """
 
 
+# KEYS: alive, gap. ARGV: time to live (ms). A gateway consuming the feed keeps `alive`
+# fresh; one that finds it gone marks the present (Redis time, as stream ids) as a gap.
+_ALIVE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+  local now = redis.call('TIME')
+  redis.call('SET', KEYS[2], tostring(now[1] * 1000 + math.floor(now[2] / 1000)))
+  return 1
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 0
+"""
+ALIVE_TTL_MS = 2000
+
+
 class ReplayBuffer:
     def __init__(self, link: RedisLink, max_len: int, ttl_seconds: int) -> None:
         self.link = link
@@ -44,6 +66,23 @@ class ReplayBuffer:
         self.ttl = ttl_seconds
         self._append = link.client.register_script(_APPEND)
         self._since = link.client.register_script(_SINCE)
+        self._alive = link.client.register_script(_ALIVE)
+
+    async def feed_alive(self) -> None:
+        """Called often (well within ALIVE_TTL_MS) while this gateway consumes the feed."""
+        if not self.link.available():
+            return
+        try:
+            await self._alive(
+                keys=[self.link.key("rt", "feed", "alive"), self.link.key("rt", "feed", "gap")],
+                args=[ALIVE_TTL_MS],
+            )
+        except Exception as exc:
+            self.link.mark_down("replay_buffer", exc)
+
+    async def _gap_ms(self) -> int:
+        raw = await self.link.client.get(self.link.key("rt", "feed", "gap"))
+        return int(raw) if raw else 0
 
     def _keys(self, channel: str, event_id: str | None = None) -> list[str]:
         # The hash tag keeps one channel's keys in one slot (Redis Cluster).
@@ -71,7 +110,8 @@ class ReplayBuffer:
             self.link.skipped("replay_buffer")
             return None
         try:
-            rows = await self._since(keys=self._keys(channel, after_id), args=[self.max_len])
+            gap = await self._gap_ms()
+            rows = await self._since(keys=self._keys(channel, after_id), args=[self.max_len, gap])
         except Exception as exc:
             self.link.mark_down("replay_buffer", exc)
             return None
