@@ -41,7 +41,7 @@ async def book(
             client, "POST", f"/v1/restaurants/{rid}/reservations", json=body, headers=headers
         )
         log.append(outcome)
-        if outcome.status not in (502, 503):
+        if outcome.status != 503:
             break
         await asyncio.sleep(min(float(outcome.headers.get("retry-after", "1")), 2.0))
     if outcome.status == 201:
@@ -83,15 +83,13 @@ async def test_postgres_away_during_bookings_answers_503_and_keeps_every_booking
     outcomes, _ = await asyncio.gather(bounded_gather(count, 16, one), outage())
 
     unavailable = [a for a in answers if a.status == 503]
-    # 502: the service closed its keep-alive connection after a 503 (the xfail below pins
-    # it); once fixed, 502 leaves this set and every refusal is a 503.
-    dropped = [a for a in answers if a.status == 502]
-    other = [(a.status, a.body) for a in answers if a.status not in (201, 503, 502)]
+    other = [(a.status, a.body) for a in answers if a.status not in (201, 503)]
     print(
         f"postgres away: {len(acked)} bookings acknowledged of {count}, "
-        f"{len(unavailable)} answers 503 and {len(dropped)} answers 502 on the way"
+        f"{len(unavailable)} answers 503 on the way"
     )
-    assert other == [], other[:5]  # never a 500 (nor a 504 from a stuck pool)
+    # Never a 500, nor a 502 (a connection dropped after a 503), nor a 504 (a stuck pool).
+    assert other == [], other[:5]
     assert unavailable, "the outage was not seen by any booking"
     assert all(a.headers.get("retry-after") for a in unavailable)
     assert all(a.body.get("status") == 503 for a in unavailable)  # a problem document
@@ -165,16 +163,9 @@ async def http_twice_on_one_connection(url: str, path: str) -> list[bytes]:
     return lines
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A service answering 503 for a database outage closes the keep-alive connection "
-    "after the answer: the database-down mapping lives in the catch-all Exception handler "
-    "(maitred_platform.problems), which Starlette's ServerErrorMiddleware re-raises after "
-    "responding, and uvicorn then closes the transport ('Exception in ASGI application'). "
-    "The gateway's pooled connection to it is dead, so a later call through the gateway "
-    "gets 502 'gave an unusable answer' instead of 503 + Retry-After.",
-)
 async def test_a_503_for_a_database_outage_keeps_the_connection_open(chaos, client):
+    """A 503 leaves the keep-alive connection open: the gateway's pooled connection to the
+    service stays usable (a dropped one would turn the next call into a 502)."""
     reservations = chaos.instances("reservations")[0]
     place = await new_restaurant(client, [{"label": "K1", "capacity": 2, "kind": "table"}])
     path = f"/v1/restaurants/{place['rid']}"
@@ -187,15 +178,9 @@ async def test_a_503_for_a_database_outage_keeps_the_connection_open(chaos, clie
     assert answers == [b"HTTP/1.1 503 Service Unavailable"] * 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="When the database connection is accepted and then closed during the handshake "
-    "(a TCP proxy or pooler in front of Postgres whose backend is gone), asyncpg raises the "
-    "builtin ConnectionError('unexpected connection_lost() call'), which "
-    "maitred_platform.problems._is_database_down does not list: the service answers 500 "
-    "instead of 503 + Retry-After.",
-)
 async def test_a_database_behind_a_dead_pooler_is_a_503(chaos, client):
+    """A pooler or TCP balancer in front of Postgres whose backend is gone accepts the
+    connection and hangs up during the handshake: still a 503, not a 500."""
     place = await new_restaurant(client, [{"label": "D1", "capacity": 2, "kind": "table"}])
     chaos.reservations_db.hang_up_after_hello = True
     chaos.reservations_db.cut()
