@@ -191,14 +191,6 @@ async def test_gateway_killed_under_websocket_clients_they_resume_without_gaps(c
     assert counts == {"missing": 0, "duplicated": 0, "out_of_order": 0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="With every gateway instance down, the gap in the feed is recorded only once a "
-    "restarted gateway's feed is consuming (ReplayBuffer.feed_alive, every 0.5 s); a client "
-    "that reconnects and resumes before that is answered from the buffer, which lacks the "
-    "events of the downtime: those events are skipped silently, without a resync "
-    "(most clients do get resync; the early ones do not).",
-)
 async def test_all_gateways_restarted_clients_miss_nothing_or_are_told_to_resync(
     chaos, client, tap
 ):

@@ -124,6 +124,8 @@ async def _feed_heartbeat(feed: EventFeed, buffer: ReplayBuffer) -> None:
     while True:
         if feed.consuming():
             await buffer.feed_alive()
+        else:
+            buffer.feed_stopped()
         await asyncio.sleep(0.5)
 
 

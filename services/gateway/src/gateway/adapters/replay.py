@@ -67,6 +67,9 @@ class ReplayBuffer:
         self._append = link.client.register_script(_APPEND)
         self._since = link.client.register_script(_SINCE)
         self._alive = link.client.register_script(_ALIVE)
+        # True once this gateway's feed is consuming and any gap is recorded: before that
+        # (just started, or cut from the broker) the buffer may lack events, so resync.
+        self.confirmed = False
 
     async def feed_alive(self) -> None:
         """Called often (well within ALIVE_TTL_MS) while this gateway consumes the feed."""
@@ -77,8 +80,13 @@ class ReplayBuffer:
                 keys=[self.link.key("rt", "feed", "alive"), self.link.key("rt", "feed", "gap")],
                 args=[ALIVE_TTL_MS],
             )
+            self.confirmed = True
         except Exception as exc:
+            self.confirmed = False
             self.link.mark_down("replay_buffer", exc)
+
+    def feed_stopped(self) -> None:
+        self.confirmed = False
 
     async def _gap_ms(self) -> int:
         raw = await self.link.client.get(self.link.key("rt", "feed", "gap"))
@@ -106,6 +114,8 @@ class ReplayBuffer:
 
     async def since(self, channel: str, after_id: str) -> list[str] | None:
         """The messages after `after_id`, in order; None when they are no longer held."""
+        if not self.confirmed:
+            return None
         if not self.link.available():
             self.link.skipped("replay_buffer")
             return None

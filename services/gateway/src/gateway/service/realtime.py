@@ -11,7 +11,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,7 @@ class Outgoing:
 
 
 STOP = Outgoing("stop", "")
+RECENT_IDS = 512
 
 
 class Connection:
@@ -69,11 +70,27 @@ class Connection:
         self.cut = asyncio.Event()
         self.cut_reason = ""
         self.held: dict[str, list[Outgoing]] = {}  # live messages held during a replay
+        # Ids recently offered per channel: a replayed event can also arrive live a moment
+        # later (another gateway buffered it before this one's feed delivered it).
+        self.recent: dict[str, OrderedDict[str, None]] = {}
+
+    def _already_offered(self, message: Outgoing) -> bool:
+        if message.type != "event" or not message.id:
+            return False
+        recent = self.recent.setdefault(message.channel, OrderedDict())
+        if message.id in recent:
+            return True
+        recent[message.id] = None
+        if len(recent) > RECENT_IDS:
+            recent.popitem(last=False)
+        return False
 
     def offer(self, message: Outgoing | dict[str, Any]) -> None:
         if isinstance(message, dict):
             message = Outgoing.of(message)
         held = self.held.get(message.channel)
+        if held is None and self._already_offered(message):
+            return
         if held is not None:
             held.append(message)
             if len(held) > self.queue.maxsize:
