@@ -219,29 +219,29 @@ async def kill_consumer_holding_calls(
     reservations = chaos.instances("reservations")[0]
     place = await new_restaurant(client, pair_tables(tables), settings={"strategy": "fifo"})
     rid = place["rid"]
-    await full_house(client, tap, place)
-    parties = await bounded_gather(tables + 4, 8, lambda n: join(client, chaos, rid, n))
-    assert all(o.status == 201 for o in parties)
-    await tap.wait_for(JOINED, count=tables + 4, restaurant_id=rid)
-
-    freed = await asyncio.gather(
-        *(set_status(client, place, t["id"], "available") for t in place["tables"])
-    )
-    assert all(o.status == 200 for o in freed)
-    # Reservations' own status events must be out before it is frozen.
-    await tap.wait_for(STATUS, count=tables, status="available", restaurant_id=rid)
+    await tap.wait_for("reservations.table.created.v1", count=tables, restaurant_id=rid)
+    await asyncio.sleep(1.0)  # the waitlist has applied what the tap has seen
+    # Frozen first: every join below is called at once (a free table fits it), and each call
+    # is delivered to a consumer that cannot acknowledge it.
     await chaos.freeze(reservations)
+    held = 0
     try:
+        parties = await bounded_gather(tables, 8, lambda n: join(client, chaos, rid, n))
+        assert all(o.status == 201 for o in parties), [o.status for o in parties]
         await until(lambda: len(calls_by_table(tap.events, rid)) == tables, 30,
                     "the waitlist called a party to every table")  # fmt: skip
-        await asyncio.sleep(1.0)  # the broker hands the calls to the frozen consumer
-        queues = await chaos.queues()
-        held = queues["maitred.reservations"]["messages_unacknowledged"]
-        await chaos.kill(reservations)
+        # The broker hands the calls to the frozen consumer (its counters lag a little).
+        for _ in range(20):
+            queues = await chaos.queues()
+            held = queues["maitred.reservations"]["messages_unacknowledged"]
+            if held:
+                break
+            await asyncio.sleep(0.5)
     finally:
+        await chaos.kill(reservations)
         await chaos.thaw(reservations)
+        await chaos.start(reservations)
     assert held > 0, queues["maitred.reservations"]
-    await chaos.start(reservations)
 
     called = {e["data"]["party_id"]: e["data"]["table_id"] for e in tap.events
               if e["type"] == CALLED and e["data"]["restaurant_id"] == rid}  # fmt: skip
