@@ -146,3 +146,21 @@ def test_database_outage_answer_keeps_the_connection_usable():
         response = client.get(path)
         assert response.status_code == 503, path
         assert response.headers["retry-after"] == "2"
+
+
+def test_a_value_postgres_refuses_is_422_not_500():
+    import asyncpg
+    import sqlalchemy.exc
+
+    api = FastAPI()
+    install_problem_handlers(api)
+
+    @api.get("/nul")
+    async def nul() -> None:
+        try:
+            raise asyncpg.CharacterNotInRepertoireError("invalid byte sequence: 0x00")
+        except asyncpg.DataError as exc:
+            raise sqlalchemy.exc.DBAPIError("INSERT", {}, exc) from exc
+
+    response = TestClient(api).get("/nul")
+    assert response.status_code == 422

@@ -144,6 +144,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(status, detail, errors=errors)
 
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if any(isinstance(e, asyncpg.DataError) for e in _chain(exc)):
+            # Postgres refused a value (out of range, a NUL in a text): the caller's input.
+            return problem_response(422, "A value in the request is out of range or not allowed.")
         if _is_database_down(exc):
             log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
             return problem_response(
