@@ -62,7 +62,7 @@ class EventData(BaseModel):
     @classmethod
     def example(cls) -> Self:
         """A realistic valid instance, used in the AsyncAPI document and in tests."""
-        raise NotImplementedError(f"{cls.__name__} does not define example()")
+        raise TypeError(f"every event type must define example(); {cls.__name__} does not")
 
 
 def _register(cls: type[EventData]) -> None:
