@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import traceback
 from collections import Counter
 from typing import Any
@@ -56,10 +55,9 @@ def fuzz(schema: Any, base_url: str, headers: dict[str, str], rid: str) -> dict[
 
 
 def known_bug(case: Any) -> bool:
-    """A 500 already pinned by test_found_by_fuzzing.py: a NUL character in a text, or an
-    integer past BIGINT in the query."""
-    sent = json.dumps([case.body, case.query, case.path_parameters], default=str)
-    return "\\u0000" in sent or bool(re.search(r"\d{19,}", json.dumps(case.query, default=str)))
+    """A 500 already pinned by test_found_by_fuzzing.py: slots on a calendar edge day."""
+    day = str((case.query or {}).get("date", ""))
+    return case.path.endswith("/slots") and day[:4] in ("0001", "9999")
 
 
 def fuzz_operation(
@@ -88,12 +86,12 @@ def fuzz_operation(
             case.path_parameters["restaurant_id"] = rid  # reach a real restaurant
         response = case.call(base_url=base_url, session=session, headers=headers, timeout=15)
         report["statuses"][response.status_code] += 1
-        checks = [*STRICT]
-        if mode == GenerationMode.NEGATIVE:
-            checks.append(negative_data_rejection)
         if response.status_code == 500 and known_bug(case):
             report["known"][label] += 1  # pinned in test_found_by_fuzzing.py
             return
+        checks = [*STRICT]
+        if mode == GenerationMode.NEGATIVE:
+            checks.append(negative_data_rejection)
         try:
             case.validate_response(response, checks=checks, headers=headers)
         except (Exception, BaseExceptionGroup) as exc:
