@@ -70,7 +70,10 @@ async def remove_table(
 async def list_slots(
     restaurant_id: uuid.UUID,
     session: SessionDep,
-    day: date = Query(alias="date", description="Local date, YYYY-MM-DD."),
+    # The slots of a day may start the evening before: the day needs both neighbours.
+    day: date = Query(
+        alias="date", gt=date.min, lt=date.max, description="Local date, YYYY-MM-DD."
+    ),
     party_size: int = Query(),
     available: bool = Query(default=False, description="Only the free slots."),
 ) -> Items[SlotOut]:
