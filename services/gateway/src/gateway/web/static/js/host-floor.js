@@ -61,7 +61,7 @@ export function floorPanel(ctx) {
         onclick: () => open(table.id),
       },
       h("span", { class: "table__label" }, table.label),
-      h("span", { class: "table__seats" }, `${table.capacity} seats`),
+      h("span", { class: "table__seats" }, `${table.capacity} seat${table.capacity === 1 ? "" : "s"}`),
       h("span", { class: "table__status" }, label(TABLE_STATUS, status)));
       button.style.setProperty("left", pos.left);
       button.style.setProperty("top", pos.top);
