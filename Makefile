@@ -20,8 +20,16 @@ run: install ## start every service on 127.0.0.1 (gateway :8000) with a demo res
 	@$(UV) run --frozen python deploy/run.py --scale $(SCALE)
 
 .PHONY: test
-test: install ## every test, on the real Postgres, RabbitMQ and Redis (each package in its own run)
+test: install browser ## every test, on the real Postgres, RabbitMQ and Redis (each package in its own run)
 	@$(UV) run --frozen python scripts/run_tests.py $(PYTEST_ARGS)
+
+.PHONY: browser
+browser: ## Debian's Chromium for the browser tests (installed when missing and run as root)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: no /usr/bin/chromium; the browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
 
 .PHONY: test-fast
 test-fast: install ## unit tests only (no servers needed)
