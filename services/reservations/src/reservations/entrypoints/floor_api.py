@@ -8,6 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Query, Response
 
 from maitred_platform.deps import CurrentStaff, SessionDep
+from maitred_platform.problems import Problem
 from reservations.entrypoints.schemas import (
     Items,
     NewTable,
@@ -70,12 +71,13 @@ async def remove_table(
 async def list_slots(
     restaurant_id: uuid.UUID,
     session: SessionDep,
-    # The slots of a day may start the evening before: the day needs both neighbours.
-    day: date = Query(
-        alias="date", gt=date.min, lt=date.max, description="Local date, YYYY-MM-DD."
-    ),
+    day: date = Query(alias="date", description="Local date, YYYY-MM-DD."),
     party_size: int = Query(),
     available: bool = Query(default=False, description="Only the free slots."),
 ) -> Items[SlotOut]:
+    if day in (date.min, date.max):  # a day's slots may start the evening before
+        raise Problem(
+            422, "The date is out of range.", errors=[{"field": "date", "message": "out of range"}]
+        )
     slots = await availability.slots_of_day(session, restaurant_id, day, party_size, available)
     return Items[SlotOut](items=[SlotOut.of(s) for s in slots])
