@@ -1,5 +1,9 @@
 """Idempotency-Key records in Redis: the first answer to a POST, replayed to its retries.
 
+The key also goes on to the service, scoped to the caller: bookings and joins keep it in
+their own transaction, so a retry after an answer that was lost (a 503 while the database
+went away mid-commit, Redis losing the record) still finds what the first request made.
+
 A record is `pending` while the first request is in flight (a concurrent duplicate gets
 409), then `done` with the status, a few headers and the body for a day. The request's
 fingerprint (a hash of its body) is kept too: the same key with another body is a 422.
@@ -27,9 +31,13 @@ class Claim:
     fingerprint: str
 
 
-def record_key(link: RedisLink, scope: str, method: str, path: str, idem_key: str) -> str:
-    digest = hashlib.sha256("\x1f".join((scope, method, path, idem_key)).encode()).hexdigest()
-    return link.key("idem", digest)
+def scoped_key(scope: str, method: str, path: str, idem_key: str) -> str:
+    """The caller's key made unique to the caller and the call (a client's keys are its own)."""
+    return hashlib.sha256("\x1f".join((scope, method, path, idem_key)).encode()).hexdigest()
+
+
+def record_key(link: RedisLink, scoped: str) -> str:
+    return link.key("idem", scoped)
 
 
 class IdempotencyStore:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.adapters.idempotency import Claim, IdempotencyStore, record_key
+from gateway.adapters.idempotency import Claim, IdempotencyStore, record_key, scoped_key
 from gateway.adapters.redis_link import RateLimiter, RedisLink
 from gateway.adapters.upstream import UpstreamResponse, Upstreams
 from gateway.domain.rate_policy import checks_for, client_for
@@ -101,11 +101,11 @@ class Proxy:
     ) -> UpstreamResponse:
         if len(key) > 255:
             raise Problem(422, "The Idempotency-Key is too long (255 characters at most).")
-        claimed = await self.idempotency.claim(
-            record_key(self.redis, scope, call.method, call.path + "?" + call.query, key), call.body
-        )
+        scoped = scoped_key(scope, call.method, call.path + "?" + call.query, key)
+        claimed = await self.idempotency.claim(record_key(self.redis, scoped), call.body)
         if not isinstance(claimed, Claim):
             return claimed  # the first answer, replayed
+        headers = {**headers, "idempotency-key": scoped}
         try:
             answer = await self._send(route, call, headers)
         except BaseException:

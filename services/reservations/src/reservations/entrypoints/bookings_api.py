@@ -7,6 +7,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query, Request, Response
 
+from maitred_platform import request_keys
 from maitred_platform.deps import BearerToken, CurrentStaff, OptionalStaff, SessionDep
 from reservations.domain.bookings import BookingAction
 from reservations.entrypoints.schemas import BookedOut, BookingOut, Items, LookupRequest, NewBooking
@@ -17,10 +18,18 @@ router = APIRouter(prefix="/v1", tags=["reservations"])
 
 @router.post("/restaurants/{restaurant_id}/reservations", status_code=201, response_model=BookedOut)
 async def book(
-    restaurant_id: uuid.UUID, body: NewBooking, session: SessionDep, request: Request
+    restaurant_id: uuid.UUID,
+    body: NewBooking,
+    session: SessionDep,
+    request: Request,
+    response: Response,
 ) -> BookedOut:
+    """Anyone: book. A retry with the same Idempotency-Key answers the same booking."""
     asked = bookings.BookingRequest(restaurant_id=restaurant_id, **body.model_dump())
-    made = await bookings.book(session, request.app.state.settings.internal_key, asked)
+    key = request_keys.from_request(request, "book", restaurant_id, await request.body())
+    made = await bookings.book(session, request.app.state.settings.internal_key, asked, key)
+    if made.replayed:
+        response.headers[request_keys.REPLAYED_HEADER] = "true"
     return BookedOut(**BookingOut.of(made.booking).model_dump(), manage_token=made.manage_token)
 
 

@@ -20,7 +20,9 @@ from maitred_messaging import add_event
 from maitred_platform.credentials import hash_token, new_token, seal
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
+from maitred_platform.request_keys import Remembered, RequestKey, RequestKeys
 from reservations.adapters import bookings_repo, floor_repo, restaurants_repo
+from reservations.adapters.orm import request_keys
 from reservations.domain.bookings import Booking, check_party_size, next_status, tables_to_offer
 from reservations.domain.errors import RuleViolation, StateConflict
 from reservations.domain.floor import FloorTable
@@ -42,7 +44,8 @@ CLAIM_ATTEMPTS = 5
 @dataclass(frozen=True)
 class NewBooking:
     booking: Booking
-    manage_token: str  # given once; only its hash is kept
+    manage_token: str  # given once (and to a retry with its Idempotency-Key); kept hashed
+    replayed: bool = False  # the booking an earlier request with the same key made
 
 
 @dataclass(frozen=True)
@@ -55,13 +58,22 @@ class BookingRequest:
     table_id: uuid.UUID | None = None
 
 
-async def book(session: AsyncSession, sealing_key: str, request: BookingRequest) -> NewBooking:
+async def book(
+    session: AsyncSession,
+    sealing_key: str,
+    request: BookingRequest,
+    key: RequestKey | None = None,
+) -> NewBooking:
     """Books the asked table, or the smallest free one that seats the party.
 
     The exclusion constraint is the judge of overlaps: a table lost to a concurrent booking
     is skipped for the next fitting one, and when none is left the answer is a conflict.
+    With an Idempotency-Key, a retry gets the booking its first use made, with the same token.
     """
+    keys = RequestKeys(request_keys, sealing_key)
     async with session.begin():
+        if key is not None and (first := await keys.claim(session, key)) is not None:
+            return await _replay(session, first)
         restaurant = await restaurant_or_404(session, request.restaurant_id)
         largest = await floor_repo.largest_bookable_capacity(session, restaurant.id)
         check_party_size(
@@ -82,6 +94,8 @@ async def book(session: AsyncSession, sealing_key: str, request: BookingRequest)
             )
         token = new_token(TOKEN_PREFIX)
         await bookings_repo.add_manage_token(session, booking.id, hash_token(token), "booking")
+        if key is not None:
+            await keys.remember(session, key, booking.id, token)
         await add_event(
             session,
             ReservationCreated(
@@ -98,6 +112,13 @@ async def book(session: AsyncSession, sealing_key: str, request: BookingRequest)
             ),
         )
     return NewBooking(booking, token)
+
+
+async def _replay(session: AsyncSession, first: Remembered) -> NewBooking:
+    booking = await bookings_repo.get(session, first.resource_id)
+    if booking is None or first.secret is None:  # the key outlived its booking: no replay
+        raise StateConflict("the booking made with this Idempotency-Key no longer exists")
+    return NewBooking(booking, first.secret, replayed=True)
 
 
 async def _candidates(
