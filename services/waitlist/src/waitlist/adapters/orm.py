@@ -19,10 +19,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 
 from maitred_messaging import inbox_table, outbox_table
+from maitred_platform.request_keys import request_keys_table
 
 metadata = MetaData(schema="waitlist")
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+request_keys = request_keys_table(metadata)
 
 restaurants = Table(
     "restaurants",

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request, Response
 
+from maitred_platform import request_keys
 from maitred_platform.deps import BearerToken, CurrentStaff, OptionalStaff, SessionDep
 from waitlist.entrypoints.answers import (
     host_party_answer,
@@ -55,13 +56,23 @@ async def waitlist_summary(
 
 @router.post("/restaurants/{restaurant_id}/waitlist/parties", status_code=201)
 async def join_waitlist(
-    restaurant_id: uuid.UUID, body: JoinBody, session: SessionDep, now: Now
+    restaurant_id: uuid.UUID,
+    body: JoinBody,
+    session: SessionDep,
+    now: Now,
+    request: Request,
+    response: Response,
 ) -> dict[str, Any]:
-    """Anyone: join the list. The party token in the answer is shown this once."""
+    """Anyone: join the list. The party token in the answer is shown this once (and to a
+    retry with the same Idempotency-Key, which answers the same party)."""
     joining = Joining(body.name, body.party_size, body.preference, body.phone)
+    key = request_keys.from_request(request, "join", restaurant_id, await request.body())
+    sealing_key = request.app.state.settings.internal_key
     async with session.begin():
-        view, token = await parties.join(session, restaurant_id, joining, now)
-    return {**party_answer(view), "party_token": token}
+        joined = await parties.join(session, restaurant_id, joining, now, key, sealing_key)
+    if joined.replayed:
+        response.headers[request_keys.REPLAYED_HEADER] = "true"
+    return {**party_answer(joined.view), "party_token": joined.token}
 
 
 @router.get("/restaurants/{restaurant_id}/waitlist/parties")

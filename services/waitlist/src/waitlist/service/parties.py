@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from maitred_platform.credentials import hash_token, new_token
 from maitred_platform.principal import Principal
+from maitred_platform.request_keys import RequestKey, RequestKeys
+from waitlist.adapters.orm import request_keys
 from waitlist.adapters.repository import WaitlistRepository
 from waitlist.domain.errors import NotFound
 from waitlist.domain.party import Party, Preference
@@ -32,10 +34,31 @@ class Joining:
     phone: str | None
 
 
+@dataclass(frozen=True)
+class Joined:
+    view: PartyView
+    token: str  # returned this once (and to a retry with the same Idempotency-Key)
+    replayed: bool = False
+
+
 async def join(
-    session: AsyncSession, restaurant_id: uuid.UUID, joining: Joining, now: datetime
-) -> tuple[PartyView, str]:
-    """The new party's view and its token, which is returned this once and stored hashed."""
+    session: AsyncSession,
+    restaurant_id: uuid.UUID,
+    joining: Joining,
+    now: datetime,
+    key: RequestKey | None = None,
+    sealing_key: str = "",
+) -> Joined:
+    """The new party's view and its token, stored hashed (and sealed with its request key).
+
+    With an Idempotency-Key, a retry gets the party its first use made, with the same token.
+    """
+    keys = RequestKeys(request_keys, sealing_key)
+    if key is not None and (first := await keys.claim(session, key)) is not None:
+        if first.secret is None:
+            raise NotFound("The party joined with this Idempotency-Key is no longer kept.")
+        view = await _view_of(session, await _find(session, first.resource_id), now)
+        return Joined(view, first.secret, replayed=True)
     token = new_token("pty")
     async with changing_waitlist(session, restaurant_id, now) as waitlist:
         party = waitlist.join(
@@ -48,7 +71,9 @@ async def join(
             now=now,
         )
         view = waitlist.view(party, now)
-    return view, token
+    if key is not None:
+        await keys.remember(session, key, party.id, token)
+    return Joined(view, token)
 
 
 async def look_at(
@@ -60,8 +85,12 @@ async def look_at(
 ) -> PartyView:
     party = await _find(session, party_id)
     party_actor(party, principal, token)
-    waitlist = await reading_waitlist(session, party.restaurant_id, include_party=party_id)
-    return waitlist.view(waitlist.party(party_id), now)
+    return await _view_of(session, party, now)
+
+
+async def _view_of(session: AsyncSession, party: Party, now: datetime) -> PartyView:
+    waitlist = await reading_waitlist(session, party.restaurant_id, include_party=party.id)
+    return waitlist.view(waitlist.party(party.id), now)
 
 
 async def act(
