@@ -60,6 +60,8 @@ async def _echo(request: web.Request) -> web.Response:
         request.transport.write(b"this is not http\r\n\r\n")
         request.transport.close()
         return web.Response()
+    if request.path.endswith("/unavailable"):
+        return web.json_response({"status": 503}, status=503, headers={"Retry-After": "1"})
     if request.path.endswith("/created"):
         return web.json_response({"id": str(uuid.uuid4())}, status=201, headers={"Location": "/x"})
     return web.json_response(record)

@@ -89,6 +89,29 @@ async def test_retry_with_idempotency_key_replays_the_first_answer(
         assert other_body.status_code == 422
 
 
+async def test_the_key_goes_on_to_the_service_scoped_to_the_caller(
+    gateway: RunningGateway, stand_ins: dict[str, StandIn]
+) -> None:
+    """After a 503 the gateway keeps nothing: the retry reaches the service with the same
+    key, for the service to find what the first request may have done meanwhile."""
+    path = f"/v1/parties/{uuid.uuid4()}/unavailable"
+    key = uuid.uuid4().hex
+    seen = stand_ins["waitlist"].seen
+    async with gateway.client() as client:
+        for token in ("pty_one", "pty_one", "pty_two"):
+            headers = {"Idempotency-Key": key, "Authorization": f"Bearer {token}"}
+            answer = await client.post(path, json={"name": "A"}, headers=headers)
+            assert answer.status_code == 503
+        unkeyed = await client.post(path, json={}, headers={"Authorization": "Bearer pty_one"})
+        assert unkeyed.status_code == 503
+    forwarded = [r["headers"].get("idempotency-key") for r in seen if r["path"] == path]
+    assert len(forwarded) == 4
+    one, retry, other, none = forwarded
+    assert one == retry and one is not None and key not in one  # scoped, and stable
+    assert other is not None and other != one  # another caller's key is another key
+    assert none is None
+
+
 async def test_concurrent_duplicate_gets_409_while_the_first_is_in_flight(
     gateway: RunningGateway,
 ) -> None:

@@ -14,6 +14,8 @@ import redis.asyncio as redis
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from prometheus_client import Counter
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from gateway.domain.rate_policy import Check
 from maitred_platform.logs import get_logger
@@ -40,6 +42,9 @@ class RedisLink:
             socket_timeout=timeout_seconds,
             socket_connect_timeout=timeout_seconds,
             decode_responses=True,
+            # A connection that died while Redis was away is found on its first use after:
+            # that command is sent once more on a new connection instead of failing.
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
         )
         self._down_until = 0.0
         self._last_logged = 0.0
