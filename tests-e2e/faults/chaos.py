@@ -1,9 +1,11 @@
 """What the fault tests use: a stack whose servers sit behind proxies, and the bookkeeping
 that counts acknowledged actions against what an integrator and the API see afterwards.
 
-Servers are never touched: "RabbitMQ killed", "Postgres restarted", "Redis down" and "the
-network black-holed" are modelled by a proxy between one stack's services and the shared
-server. Process faults are real: the service's process gets SIGKILL and is started again.
+The shared servers are never touched: "RabbitMQ gone", "Postgres restarted", "Redis down"
+and "the network black-holed" are modelled by a proxy between one stack's services and the
+shared server. RabbitMQ killed is real, on a broker node of the test's own
+(`private_broker.py`). Process faults are real: the service's process gets SIGKILL and is
+started again.
 """
 
 from __future__ import annotations
@@ -246,11 +248,13 @@ async def fault_stack(
     *,
     extra_env: dict[str, str] | None = None,
     extra_instances: dict[str, int] | None = None,
+    own_broker: bool = False,
 ) -> AsyncIterator[FaultStack]:
     """The whole stack as processes, reaching RabbitMQ, Redis and the reservations database
-    through proxies the test can cut; `extra_instances` adds instances of one service."""
+    through proxies the test can cut; `extra_instances` adds instances of one service.
+    With `own_broker`, `amqp_server_url` is a broker of the test's own, used as it is."""
     dbs = await provision(postgres_admin_url, name)
-    vhost_url = await create_vhost(amqp_server_url, name)
+    vhost_url = amqp_server_url if own_broker else await create_vhost(amqp_server_url, name)
     amqp = await FaultProxy(*host_port(vhost_url, 5672)).start()
     pg = await FaultProxy(*host_port(dbs["reservations"].url, 5432)).start()
     red = await FaultProxy(*host_port(redis_url, 6379)).start()
@@ -289,8 +293,9 @@ async def fault_stack(
         if not os.environ.get("MAITRED_KEEP_TEST_DB"):
             with contextlib.suppress(Exception):
                 await drop_database(postgres_admin_url, name)
-            with contextlib.suppress(Exception):
-                await delete_vhost(name)
+            if not own_broker:
+                with contextlib.suppress(Exception):
+                    await delete_vhost(name)
 
 
 # ---------------------------------------------------------------------------------------
