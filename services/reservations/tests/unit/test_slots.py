@@ -259,3 +259,73 @@ def test_every_listed_slot_can_be_booked_and_starts_on_a_boundary_of_its_date(
         assert wall.date() == day
         assert (wall.hour * 60 + wall.minute) % slot_minutes == 0
         check_booking_start(start, zone, periods, slot_minutes, LONG_AGO)
+
+
+def test_a_booking_over_two_slots_takes_both_and_one_ending_at_a_start_does_not() -> None:
+    periods = [OpeningPeriod(1, time(18, 0), time(22, 0))]
+    six = datetime(2025, 6, 10, 16, 0, tzinfo=UTC)  # 18:00 in Paris
+    t2, t4 = TABLES[0], TABLES[1]
+    booked = [
+        BookedSpan(t2.id, six + timedelta(minutes=30), six + timedelta(minutes=90)),
+        BookedSpan(t4.id, six - timedelta(hours=1), six),  # ends as the first slot starts
+    ]
+
+    slots = slots_for(date(2025, 6, 10), PARIS, periods, 60, TABLES, booked, 2, LONG_AGO)
+
+    taken = [(s.starts_at.astimezone(PARIS).hour, s.table_label) for s in slots if not s.available]
+    assert taken == [(18, "T2"), (19, "T2")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zone_name=st.sampled_from(ZONES),
+    day=st.dates(min_value=date(2025, 3, 28), max_value=date(2025, 4, 1))
+    | st.dates(min_value=date(2025, 10, 24), max_value=date(2025, 11, 4)),
+    slot_minutes=st.sampled_from([30, 60, 90]),
+    party_size=st.integers(min_value=1, max_value=9),
+    spans=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=3),  # table
+            st.integers(min_value=-24 * 60, max_value=48 * 60),  # start, minutes into the day
+            st.integers(min_value=0, max_value=5 * 60),  # length in minutes
+        ),
+        max_size=30,
+    ),
+    now_minutes=st.integers(min_value=-60, max_value=25 * 60),
+)
+def test_a_slot_is_free_exactly_when_it_has_not_started_and_no_booking_of_its_table_overlaps(
+    zone_name: str,
+    day: date,
+    slot_minutes: int,
+    party_size: int,
+    spans: list[tuple[int, int, int]],
+    now_minutes: int,
+) -> None:
+    zone = ZoneInfo(zone_name)
+    periods = every_day("17:00", "02:00") + every_day("01:00", "04:00")
+    midnight, _ = local_day_bounds(day, zone)
+    booked = [
+        BookedSpan(
+            TABLES[t].id,
+            midnight + timedelta(minutes=start),
+            midnight + timedelta(minutes=start + length),
+        )
+        for t, start, length in spans
+    ]
+    now = midnight + timedelta(minutes=now_minutes)
+
+    slots = slots_for(day, zone, periods, slot_minutes, TABLES, booked, party_size, now)
+
+    fitting = [t for t in TABLES if t.capacity >= party_size]
+    starts = slot_starts(day, zone, periods, slot_minutes)
+    assert [(s.starts_at, s.table_id) for s in slots] == [
+        (start, t.id) for start in starts for t in fitting
+    ]
+    for s in slots:
+        overlapping = [
+            b
+            for b in booked
+            if b.table_id == s.table_id and b.starts_at < s.ends_at and s.starts_at < b.ends_at
+        ]
+        assert s.ends_at - s.starts_at == timedelta(minutes=slot_minutes)
+        assert s.available == (s.starts_at > now and not overlapping)

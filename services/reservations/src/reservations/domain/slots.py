@@ -11,6 +11,7 @@ gives two slots, one per real hour.
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -75,6 +76,72 @@ def _instants(wall: datetime, zone: ZoneInfo) -> list[datetime]:
     return found
 
 
+@dataclass(frozen=True)
+class SlotGrid:
+    """A day's slots for a party: every start with every table that seats it, and which are free.
+
+    Kept as a grid (one flag per start and table) rather than a list of `Slot`s: the day of a
+    large floor has hundreds of slots, and the grid answers them without an object each.
+    """
+
+    starts: tuple[datetime, ...]  # UTC, in order
+    length: timedelta
+    tables: tuple[BookableTable, ...]  # the fitting ones, smallest first
+    free: bytes  # free[i * len(tables) + j] == 1: table j is free at starts[i]
+
+    def is_free(self, start: int, table: int) -> bool:
+        return self.free[start * len(self.tables) + table] == 1
+
+    def slots(self) -> list[Slot]:
+        """The grid as slots, start by start, each start's tables smallest first."""
+        return [
+            Slot(
+                starts_at=starts_at,
+                ends_at=starts_at + self.length,
+                table_id=table.id,
+                table_label=table.label,
+                capacity=table.capacity,
+                available=self.is_free(i, j),
+            )
+            for i, starts_at in enumerate(self.starts)
+            for j, table in enumerate(self.tables)
+        ]
+
+
+def slot_grid(
+    day: date,
+    zone: ZoneInfo,
+    periods: Sequence[OpeningPeriod],
+    slot_minutes: int,
+    tables: Iterable[BookableTable],
+    booked: Iterable[BookedSpan],
+    party_size: int,
+    now: datetime,
+) -> SlotGrid:
+    """Each slot of the day with each table that seats the party; free = no booking overlaps
+    and the slot has not started."""
+    fitting = tuple(
+        sorted((t for t in tables if t.capacity >= party_size), key=lambda t: (t.capacity, t.label))
+    )
+    starts = slot_starts(day, zone, periods, slot_minutes)
+    length = timedelta(minutes=slot_minutes)
+    width = len(fitting)
+    column = {table.id: j for j, table in enumerate(fitting)}
+    free = bytearray(b"\x01") * (len(starts) * width)
+    started = bisect_right(starts, now)  # starts[:started] are at or before now
+    free[: started * width] = bytes(started * width)
+    for span in booked:
+        j = column.get(span.table_id)
+        if j is None:
+            continue
+        # The slots it overlaps: start < span's end and start + length > span's start.
+        for i in range(
+            bisect_right(starts, span.starts_at - length), bisect_left(starts, span.ends_at)
+        ):
+            free[i * width + j] = 0
+    return SlotGrid(tuple(starts), length, fitting, bytes(free))
+
+
 def slots_for(
     day: date,
     zone: ZoneInfo,
@@ -86,31 +153,7 @@ def slots_for(
     now: datetime,
 ) -> list[Slot]:
     """Each slot of the day with each table that seats the party; free = no booking overlaps."""
-    fitting = sorted(
-        (t for t in tables if t.capacity >= party_size), key=lambda t: (t.capacity, t.label)
-    )
-    taken: dict[uuid.UUID, list[BookedSpan]] = {}
-    for span in booked:
-        taken.setdefault(span.table_id, []).append(span)
-    length = timedelta(minutes=slot_minutes)
-    slots = []
-    for starts_at in slot_starts(day, zone, periods, slot_minutes):
-        ends_at = starts_at + length
-        for table in fitting:
-            overlaps = any(
-                s.starts_at < ends_at and starts_at < s.ends_at for s in taken.get(table.id, ())
-            )
-            slots.append(
-                Slot(
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    table_id=table.id,
-                    table_label=table.label,
-                    capacity=table.capacity,
-                    available=starts_at > now and not overlaps,
-                )
-            )
-    return slots
+    return slot_grid(day, zone, periods, slot_minutes, tables, booked, party_size, now).slots()
 
 
 def check_booking_start(

@@ -17,6 +17,7 @@ from reservations.entrypoints.schemas import (
     TableChanges,
     TableOut,
 )
+from reservations.entrypoints.slots_json import slots_json
 from reservations.service import availability, floor
 
 router = APIRouter(prefix="/v1/restaurants/{restaurant_id}", tags=["floor"])
@@ -74,10 +75,10 @@ async def list_slots(
     day: date = Query(alias="date", description="Local date, YYYY-MM-DD."),
     party_size: int = Query(),
     available: bool = Query(default=False, description="Only the free slots."),
-) -> Items[SlotOut]:
+) -> Response:
     if day in (date.min, date.max):  # a day's slots may start the evening before
         raise Problem(
             422, "The date is out of range.", errors=[{"field": "date", "message": "out of range"}]
         )
-    slots = await availability.slots_of_day(session, restaurant_id, day, party_size, available)
-    return Items[SlotOut](items=[SlotOut.of(s) for s in slots])
+    grid = await availability.slots_of_day(session, restaurant_id, day, party_size)
+    return Response(slots_json(grid, only_available=available), media_type="application/json")

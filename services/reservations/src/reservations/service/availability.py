@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reservations.adapters import bookings_repo, floor_repo
 from reservations.domain.bookings import check_party_size
-from reservations.domain.slots import BookableTable, Slot, local_day_bounds, slots_for
+from reservations.domain.slots import BookableTable, SlotGrid, local_day_bounds, slot_grid
 from reservations.service.access import restaurant_or_404
 
 
@@ -18,8 +18,7 @@ async def slots_of_day(
     restaurant_id: uuid.UUID,
     day: date,
     party_size: int,
-    only_available: bool,
-) -> list[Slot]:
+) -> SlotGrid:
     async with session.begin():
         restaurant = await restaurant_or_404(session, restaurant_id)
         on_floor = await floor_repo.on_floor(session, restaurant_id)
@@ -31,7 +30,7 @@ async def slots_of_day(
         margin = timedelta(minutes=restaurant.slot_minutes)
         booked = await bookings_repo.spans(session, restaurant_id, day_start, day_end + margin)
     tables = [BookableTable(t.id, t.label, t.capacity) for t in on_floor if t.bookable]
-    slots = slots_for(
+    return slot_grid(
         day,
         zone,
         restaurant.opening_hours,
@@ -41,4 +40,3 @@ async def slots_of_day(
         party_size,
         datetime.now(UTC),
     )
-    return [s for s in slots if s.available] if only_available else slots
