@@ -172,3 +172,29 @@ async def test_status_arriving_before_the_table_still_gives_a_correct_table(
     kept = await api.party(party)
     assert (kept["status"], kept["table_id"]) == ("called", str(late_table))
     assert broker.events(REQUEUED, party_id=party["id"]) == []
+
+
+async def test_a_cleared_table_goes_from_the_party_that_left_it_to_the_next_one(
+    api, broker, open_restaurant
+) -> None:
+    place = await open_restaurant({"T1": (4, "available")})
+    rid, t1 = place.id, place.tables["T1"]
+    first = await api.joined(rid, party_size=2)
+    await broker.wait_for(CALLED, party_id=first["id"], table_id=t1)
+    await broker.publish(TableHeld(restaurant_id=rid, table_id=t1, party_id=first["id"]))
+    answer = await api.client.post(
+        f"/v1/parties/{first['id']}/check-in",
+        headers={"Authorization": f"Bearer {first['party_token']}"},
+    )
+    assert answer.status_code == 200, answer.text
+    second = await api.joined(rid, party_size=2)
+    # Seated after the second party joined: the first party's row is now the newer one.
+    assert (await api.staff_action(rid, first, "seat")).status_code == 200
+    await broker.publish(status_changed(rid, t1, "occupied", previous="held"))
+
+    # One change completes the first party and gives its table to the second.
+    await broker.publish(status_changed(rid, t1, "available"))
+    called = await broker.wait_for(CALLED, party_id=second["id"])
+    assert called[0].data["table_id"] == str(t1)
+    await broker.wait_for("waitlist.party.completed.v1", party_id=first["id"])
+    assert (await api.party(second))["status"] == "called"
