@@ -8,27 +8,31 @@ it raised, and the commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BindParameter,
     Column,
     ColumnElement,
     Insert,
     ScalarSelect,
     Select,
+    Text,
     Update,
+    bindparam,
+    cast,
     func,
-    literal,
     literal_column,
     select,
     true,
     update,
 )
 from sqlalchemy import Table as SqlTable
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import CTE
 from sqlalchemy.types import NullType
@@ -50,13 +54,43 @@ def _columns(kind: type, table: SqlTable) -> list[Column[Any]]:
     return [table.c[field.name] for field in fields(kind)]
 
 
-def _records(kind: type, table: SqlTable, *where: ColumnElement[bool]) -> ScalarSelect[Any]:
-    """Every matching row as one array of records in the field order of `kind`.
-
-    One column whatever the number of rows, so one query reads several tables at once.
-    """
-    row = func.row(*_columns(kind, table))
+def _records(
+    columns: Sequence[ColumnElement[Any]], *where: ColumnElement[bool]
+) -> ScalarSelect[Any]:
+    """Every matching row as one array of records: one column whatever the number of rows,
+    so one query reads several tables at once."""
+    row = func.row(*columns)
     return select(func.array_agg(row, type_=NullType())).where(*where).scalar_subquery()
+
+
+RESTAURANT_ID = bindparam("restaurant_id", type_=orm.restaurants.c.id.type)
+INCLUDE_PARTY = bindparam("include_party", type_=orm.parties.c.id.type)
+
+
+# Statements are built once and reused: building and keying one costs more than running it.
+@cache
+def _locking_read(skip_locked: bool) -> Select[Any]:
+    r = orm.restaurants
+    query = select(*_columns(Restaurant, r)).where(r.c.id == RESTAURANT_ID)
+    return query.with_for_update(skip_locked=skip_locked)
+
+
+@cache
+def _contents_read(with_restaurant: bool, with_party: bool) -> Select[Any]:
+    """Settings, parties, tables and turn times of a restaurant (first its row if asked)."""
+    r, s, p, t, tt = orm.restaurants, orm.settings, orm.parties, orm.tables, orm.turn_times
+    wanted: ColumnElement[bool] = p.c.status.in_(ACTIVE)
+    if with_party:
+        wanted = wanted | (p.c.id == INCLUDE_PARTY)
+    columns = [
+        _records(_columns(Settings, s), s.c.restaurant_id == RESTAURANT_ID),
+        _records(_columns(Party, p), p.c.restaurant_id == RESTAURANT_ID, wanted),
+        _records(_columns(Table, t), t.c.restaurant_id == RESTAURANT_ID),
+        _records([tt.c.party_size, *_columns(TurnStat, tt)], tt.c.restaurant_id == RESTAURANT_ID),
+    ]
+    if with_restaurant:
+        columns.insert(0, _records(_columns(Restaurant, r), r.c.id == RESTAURANT_ID))
+    return select(*columns)
 
 
 def _build(kind: type[Row], records: Sequence[Sequence[Any]] | None) -> list[Row]:
@@ -102,29 +136,21 @@ class WaitlistRepository:
         restaurant's waitlist is serialized by it. With `skip_locked`, a restaurant someone
         else is changing answers None instead of waiting.
         """
-        r = orm.restaurants
+        params = {"restaurant_id": restaurant_id, "include_party": include_party}
+        with_party = include_party is not None
         if lock:
-            query = select(*_columns(Restaurant, r)).where(r.c.id == restaurant_id)
-            row = (
-                await self.session.execute(query.with_for_update(skip_locked=skip_locked))
-            ).first()
+            read = await self.session.execute(_locking_read(skip_locked), params)
+            row = read.first()
             if row is None:
                 return None
             restaurant = Restaurant(*row)
             # A statement sees what was committed when it started, so what the previous
             # holder of the lock wrote is read by a statement of its own, once the lock is ours.
             contents: Sequence[Any] = (
-                await self.session.execute(select(*self._contents(restaurant_id, include_party)))
+                await self.session.execute(_contents_read(False, with_party), params)
             ).one()
         else:
-            found = (
-                await self.session.execute(
-                    select(
-                        _records(Restaurant, r, r.c.id == restaurant_id),
-                        *self._contents(restaurant_id, include_party),
-                    )
-                )
-            ).one()
+            found = (await self.session.execute(_contents_read(True, with_party), params)).one()
             if found[0] is None:
                 return None
             [restaurant] = _build(Restaurant, found[0])
@@ -142,25 +168,6 @@ class WaitlistRepository:
             self._remember("table", table.id, table)
         self._turns.update(turns.stats)
         return Waitlist(restaurant, settings, parties, tables, turns)
-
-    @staticmethod
-    def _contents(
-        restaurant_id: uuid.UUID, include_party: uuid.UUID | None
-    ) -> list[ScalarSelect[Any]]:
-        """Settings, parties, tables and turn times of a restaurant: one column each."""
-        p, t = orm.parties, orm.turn_times
-        wanted: ColumnElement[bool] = p.c.status.in_(ACTIVE)
-        if include_party is not None:
-            wanted = wanted | (p.c.id == include_party)
-        turns = func.row(t.c.party_size, *_columns(TurnStat, t))
-        return [
-            _records(Settings, orm.settings, orm.settings.c.restaurant_id == restaurant_id),
-            _records(Party, p, p.c.restaurant_id == restaurant_id, wanted),
-            _records(Table, orm.tables, orm.tables.c.restaurant_id == restaurant_id),
-            select(func.array_agg(turns, type_=NullType()))
-            .where(t.c.restaurant_id == restaurant_id)
-            .scalar_subquery(),
-        ]
 
     def _remember(self, kind: str, key: Any, value: Any) -> None:
         # Every field is an immutable value (ids, numbers, texts, times): a shallow copy is
@@ -184,13 +191,13 @@ class WaitlistRepository:
         for size, stat in waitlist.turns.stats.items():
             if self._turns.get(size) != stat:
                 values = {"restaurant_id": rid, "party_size": size, **vars(stat)}
-                writes.upsert(orm.turn_times, values, ["restaurant_id", "party_size"])
+                writes.upsert(orm.turn_times, values)
                 self._turns[size] = stat
         for event in waitlist.events:
             writes.insert(orm.outbox, _outbox_row(event, now))
         waitlist.events.clear()
-        if writes.statement is not None:
-            await self.session.execute(writes.statement)
+        if writes.shape:
+            await self.session.execute(_chained(tuple(writes.shape)), writes.params)
 
     def _write_row(
         self,
@@ -210,7 +217,7 @@ class WaitlistRepository:
             writes.insert(table, values)
         else:
             changed = {k: v for k, v in values.items() if before[k] != v}
-            writes.update(table, table.c[key_column] == key, changed)
+            writes.update(table, key_column, key, changed)
         self._remember(kind, key, value)
 
     # -- lookups without the lock --------------------------------------------------------------
@@ -238,52 +245,77 @@ def _outbox_row(event: EventData, now: datetime) -> dict[str, Any]:
         "source": event.source(),
         "subject": event.subject(),
         "restaurant_id": event.restaurant_id,
-        "data": event.model_dump(mode="json"),
+        "data": event.model_dump_json(),  # sent as JSON text
         "occurred_at": now,
     }
 
 
+Write = tuple[str, str, str | None, tuple[str, ...]]
+"""One row written: (insert, upsert or update, table, key column of an update, columns)."""
+
+
 class _Writes:
-    """One-row writes chained into one statement, each run after the one before it.
+    """The rows a change writes, in order, with their values: run as one statement."""
+
+    def __init__(self) -> None:
+        self.shape: list[Write] = []
+        self.params: dict[str, Any] = {}
+
+    def insert(self, table: SqlTable, values: dict[str, Any]) -> None:
+        self._add(("insert", table.fullname, None, tuple(values)), values)
+
+    def upsert(self, table: SqlTable, values: dict[str, Any]) -> None:
+        self._add(("upsert", table.fullname, None, tuple(values)), values)
+
+    def update(self, table: SqlTable, key_column: str, key: Any, values: dict[str, Any]) -> None:
+        self.params[f"w{len(self.shape)}_key"] = key
+        self._add(("update", table.fullname, key_column, tuple(values)), values)
+
+    def _add(self, write: Write, values: dict[str, Any]) -> None:
+        number = len(self.shape)
+        self.shape.append(write)
+        for name, value in values.items():
+            self.params[f"w{number}_{name}"] = value
+
+
+@lru_cache(maxsize=512)
+def _chained(shape: tuple[Write, ...]) -> Select[Any]:
+    """One statement of one-row writes, each run after the one before it.
 
     PostgreSQL runs the writes of a WITH in no set order unless one reads another's output,
     and the order matters (ids of events, a table passed from one party to the next): each
-    write here starts only once the one before it has returned all it wrote.
+    write here starts only once the one before it has returned all it wrote. Built once per
+    shape; values are bound by name (`w<number>_<column>`).
     """
+    last: CTE | None = None
+    for number, (verb, table_name, key_column, names) in enumerate(shape):
+        table = orm.metadata.tables[table_name]
+        after: ColumnElement[bool] = true()
+        if last is not None:
+            after = select(func.count()).select_from(last).scalar_subquery() >= literal_column("0")
+        write: Insert | Update
+        if verb == "update":
+            assert key_column is not None
+            key = bindparam(f"w{number}_key", type_=table.c[key_column].type)
+            values = {n: _value(table, number, n) for n in names}
+            write = update(table).where(table.c[key_column] == key, after).values(values)
+        else:
+            row = select(*[_value(table, number, n) for n in names]).where(after)
+            write = insert(table).from_select(list(names), row)
+            if verb == "upsert":
+                keys = [c.name for c in table.primary_key]
+                excluded = write.excluded
+                write = write.on_conflict_do_update(
+                    index_elements=keys, set_={n: excluded[n] for n in names if n not in keys}
+                )
+        last = write.returning(literal_column("1")).cte(f"write_{number}")
+    assert last is not None
+    return select(func.count()).select_from(last)
 
-    def __init__(self) -> None:
-        self.last: CTE | None = None
-        self.count = 0
 
-    @property
-    def statement(self) -> Select[Any] | None:
-        return None if self.last is None else select(func.count()).select_from(self.last)
-
-    def _after_last(self) -> ColumnElement[bool]:
-        if self.last is None:
-            return true()
-        return select(func.count()).select_from(self.last).scalar_subquery() >= 0
-
-    def _chain(self, write: Insert | Update) -> None:
-        self.count += 1
-        self.last = write.returning(literal_column("1")).cte(f"write_{self.count}")
-
-    def insert(self, table: SqlTable, values: dict[str, Any]) -> None:
-        self._chain(self._insert(table, values))
-
-    def upsert(self, table: SqlTable, values: dict[str, Any], key: Iterable[str]) -> None:
-        write = self._insert(table, values)
-        key = list(key)
-        excluded = write.excluded
-        self._chain(
-            write.on_conflict_do_update(
-                index_elements=key, set_={n: excluded[n] for n in values if n not in key}
-            )
-        )
-
-    def update(self, table: SqlTable, where: ColumnElement[bool], values: dict[str, Any]) -> None:
-        self._chain(update(table).where(where, self._after_last()).values(**values))
-
-    def _insert(self, table: SqlTable, values: dict[str, Any]) -> Any:
-        row = select(*[literal(v, table.c[n].type).label(n) for n, v in values.items()])
-        return insert(table).from_select(list(values), row.where(self._after_last()))
+def _value(table: SqlTable, number: int, name: str) -> ColumnElement[Any]:
+    column = table.c[name]
+    if isinstance(column.type, JSONB):  # given as JSON text, serialized once by pydantic
+        return cast(bindparam(f"w{number}_{name}", type_=Text), JSONB)
+    value: BindParameter[Any] = bindparam(f"w{number}_{name}", type_=column.type)
+    return value
