@@ -12,6 +12,9 @@ replay that silently skips the events of the downtime.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from gateway.adapters.redis_link import RedisLink
 
 # KEYS: stream, seen. ARGV: maxlen, event id, message, ttl seconds.
@@ -57,6 +60,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 0
 """
 ALIVE_TTL_MS = 2000
+CONFIRM_WAIT_SECONDS = 3.0
 
 
 class ReplayBuffer:
@@ -67,9 +71,13 @@ class ReplayBuffer:
         self._append = link.client.register_script(_APPEND)
         self._since = link.client.register_script(_SINCE)
         self._alive = link.client.register_script(_ALIVE)
-        # True once this gateway's feed is consuming and any gap is recorded: before that
+        # Set once this gateway's feed is consuming and any gap is recorded: before that
         # (just started, or cut from the broker) the buffer may lack events, so resync.
-        self.confirmed = False
+        self._confirmed = asyncio.Event()
+
+    @property
+    def confirmed(self) -> bool:
+        return self._confirmed.is_set()
 
     async def feed_alive(self) -> None:
         """Called often (well within ALIVE_TTL_MS) while this gateway consumes the feed."""
@@ -80,13 +88,13 @@ class ReplayBuffer:
                 keys=[self.link.key("rt", "feed", "alive"), self.link.key("rt", "feed", "gap")],
                 args=[ALIVE_TTL_MS],
             )
-            self.confirmed = True
+            self._confirmed.set()
         except Exception as exc:
-            self.confirmed = False
+            self._confirmed.clear()
             self.link.mark_down("replay_buffer", exc)
 
     def feed_stopped(self) -> None:
-        self.confirmed = False
+        self._confirmed.clear()
 
     async def _gap_ms(self) -> int:
         raw = await self.link.client.get(self.link.key("rt", "feed", "gap"))
@@ -113,7 +121,15 @@ class ReplayBuffer:
             self.link.mark_down("replay_buffer", exc)
 
     async def since(self, channel: str, after_id: str) -> list[str] | None:
-        """The messages after `after_id`, in order; None when they are no longer held."""
+        """The messages after `after_id`, in order; None when they are no longer held.
+
+        Clients of a gateway that just restarted come back at once: a resume waits a moment
+        for this gateway's feed to be confirmed rather than send them all to resync.
+        """
+        if not self.confirmed and self.link.available():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CONFIRM_WAIT_SECONDS):
+                    await self._confirmed.wait()
         if not self.confirmed:
             return None
         if not self.link.available():
