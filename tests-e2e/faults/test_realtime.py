@@ -6,79 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import random
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-import websockets
 
 from maitred_messaging.testing import staff_headers
 
 from .chaos import FaultStack, sized
 from .conftest import new_restaurant
+from .ws_crowd import Reported, crowd
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.usefixtures("ready_first")]
 
 CHANNEL_PREFIXES = ("reservations.table.", "waitlist.", "reservations.reservation.")
-
-
-@dataclass
-class Client:
-    """One realtime client: it reconnects with jittered back-off and resumes."""
-
-    url: str
-    token: str
-    channel: str
-    received: list[dict[str, Any]] = field(default_factory=list)
-    resyncs: int = 0
-    reconnects: int = 0
-    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def run(self) -> None:
-        delay = 0.2
-        while not self.stop.is_set():
-            try:
-                await self._session()
-                delay = 0.2
-            except (OSError, websockets.WebSocketException, TimeoutError):
-                pass
-            if self.stop.is_set():
-                return
-            self.reconnects += 1
-            await asyncio.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 2.0)
-
-    async def _session(self) -> None:
-        async with websockets.connect(self.url, open_timeout=5, close_timeout=1) as ws:
-            await ws.send(json.dumps({"type": "auth", "token": self.token}))
-            ready = json.loads(await asyncio.wait_for(ws.recv(), 5))
-            assert ready["type"] == "ready", ready
-            if self.received:
-                after = self.received[-1]["id"]
-                await ws.send(json.dumps({"type": "resume", "channel": self.channel,
-                                          "after": after}))  # fmt: skip
-            else:
-                await ws.send(json.dumps({"type": "subscribe", "channel": self.channel}))
-            while not self.stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), 0.5)
-                except TimeoutError:
-                    continue
-                message = json.loads(raw)
-                if message["type"] == "subscribed":
-                    self.subscribed.set()
-                elif message["type"] == "event":
-                    self.received.append(message)
-                elif message["type"] == "resync":
-                    self.resyncs += 1
-                elif message["type"] == "ping":
-                    await ws.send(json.dumps({"type": "pong"}))
 
 
 async def staff_id(client: httpx.AsyncClient, owner: dict[str, str]) -> uuid.UUID:
@@ -88,7 +32,10 @@ async def staff_id(client: httpx.AsyncClient, owner: dict[str, str]) -> uuid.UUI
 
 
 async def host_moves(
-    chaos: FaultStack, place: dict[str, Any], headers: dict[str, str], stop: asyncio.Event
+    chaos: FaultStack,
+    place: dict[str, Any],
+    headers: Callable[[], dict[str, str]],
+    stop: asyncio.Event,
 ) -> int:
     """The host keeps changing tables, straight at reservations (the gateway may be down)."""
     base = chaos.instances("reservations")[0].url
@@ -99,7 +46,7 @@ async def host_moves(
                 status = "out_of_service" if moves % 2 == 0 else "available"
                 r = await http.patch(
                     f"/v1/restaurants/{place['rid']}/tables/{table['id']}",
-                    json={"status": status}, headers=headers,
+                    json={"status": status}, headers=headers(),
                 )  # fmt: skip
                 assert r.status_code == 200, r.text
             moves += 1
@@ -121,52 +68,50 @@ def channel_events(tap_events: list[dict[str, Any]], rid: str) -> list[str]:
 
 async def kill_gateway_under_clients(
     chaos: FaultStack, client: httpx.AsyncClient, tap: Any, *, every_gateway: bool
-) -> tuple[list[Client], list[str]]:
+) -> tuple[list[Reported], list[str]]:
     place = await new_restaurant(
         client, [{"label": f"W{n}", "capacity": 2, "kind": "table"} for n in range(2)],
         settings={"mode": "manual"},
     )  # fmt: skip
     rid, owner = place["rid"], place["owner"]
     token = owner["Authorization"].split()[1]
-    principal = staff_headers(await staff_id(client, owner), {uuid.UUID(rid): "owner"},
-                              chaos.stack.internal_key)  # fmt: skip
+    sid = await staff_id(client, owner)
+
+    def principal() -> dict[str, str]:  # signed afresh: a principal lives for a minute
+        return staff_headers(sid, {uuid.UUID(rid): "owner"}, chaos.stack.internal_key)
+
     gateway, other = chaos.instances("gateway")[:2]
     url = gateway.url.replace("http://", "ws://") + "/v1/realtime"
-    clients = [Client(url, token, f"restaurant:{rid}") for _ in range(sized(50, 200))]
-    tasks = [asyncio.create_task(c.run()) for c in clients]
     stop_host = asyncio.Event()
-    try:
-        await asyncio.wait_for(asyncio.gather(*(c.subscribed.wait() for c in clients)), 60)
-        first_event_at = len(tap.events)
-        host = asyncio.create_task(host_moves(chaos, place, principal, stop_host))
-        await asyncio.sleep(2)
-        if every_gateway:
-            await chaos.stack.stop_instance(other)
-        await chaos.kill(gateway)
-        await asyncio.sleep(3)  # events keep happening while the gateway is down
-        await chaos.start(gateway)
-        if every_gateway:
-            await chaos.start(other)
-        await asyncio.sleep(3)
-        stop_host.set()
-        await host
-        expected: list[str] = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            await asyncio.sleep(1)
-            expected = channel_events(tap.events[first_event_at:], rid)
-            if all(c.resyncs or {m["id"] for m in c.received} >= set(expected) for c in clients):
-                break
-    finally:
-        for c in clients:
-            c.stop.set()
-        stop_host.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    return clients, expected
+    async with crowd(url, token, f"restaurant:{rid}", sized(50, 1000)) as clients:
+        try:
+            first_event_at = len(tap.events)
+            host = asyncio.create_task(host_moves(chaos, place, principal, stop_host))
+            await asyncio.sleep(2)
+            if every_gateway:
+                await chaos.stack.stop_instance(other)
+            await chaos.kill(gateway)
+            await asyncio.sleep(3)  # events keep happening while the gateway is down
+            await chaos.start(gateway)
+            if every_gateway:
+                await chaos.start(other)
+            await asyncio.sleep(3)
+            stop_host.set()
+            await host
+            expected: list[str] = []
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                await asyncio.sleep(1)
+                expected = channel_events(tap.events[first_event_at:], rid)
+                if await clients.has(expected):
+                    break
+        finally:
+            stop_host.set()
+        return await clients.report(), expected
 
 
 def gaps_and_duplicates(
-    clients: list[Client], expected: list[str], tap_events: list[dict[str, Any]]
+    clients: list[Reported], expected: list[str], tap_events: list[dict[str, Any]]
 ) -> dict[str, int]:
     """Over clients not told to resync: events missed, received twice, and received after a
     later event of the same service (`sequence`; services are not ordered among themselves)."""
