@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,6 +55,20 @@ async def test_postgres_away_during_bookings_answers_503_and_keeps_every_booking
     chaos, client, tap
 ):
     """Fault 4: the reservations database is away for a while during a rush of bookings."""
+
+    async def outage() -> None:
+        await chaos.reservations_db.refuse()
+        await asyncio.sleep(sized(6, 10))
+        await chaos.reservations_db.listen_again()
+
+    await booking_rush(chaos, client, tap, outage)
+
+
+async def booking_rush(
+    chaos: FaultStack, client: httpx.AsyncClient, tap: Any, outage: Callable[[], Awaitable[None]]
+) -> None:
+    """Bookings with Idempotency-Key retries, `outage` once a fifth are acknowledged; then
+    every diner has exactly one table, each booking was heard of once, none overlap."""
     tables = sized(10, 20)
     count = tables * SLOTS
     place = await new_restaurant(
@@ -74,14 +89,12 @@ async def test_postgres_away_during_bookings_answers_503_and_keeps_every_booking
             acked.append(outcome)
         return outcome
 
-    async def outage() -> None:
+    async def fault() -> None:
         while len(acked) < count // 5:
             await asyncio.sleep(0.01)
-        await chaos.reservations_db.refuse()
-        await asyncio.sleep(sized(6, 10))
-        await chaos.reservations_db.listen_again()
+        await outage()
 
-    outcomes, _ = await asyncio.gather(bounded_gather(count, 16, one), outage())
+    outcomes, _ = await asyncio.gather(bounded_gather(count, 16, one), fault())
 
     unavailable = [a for a in answers if a.status == 503]
     full = [a for a in outcomes if a.status == 409]
