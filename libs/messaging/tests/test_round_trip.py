@@ -14,6 +14,7 @@ from maitred_contracts import CloudEvent, RestaurantCreated
 from maitred_messaging import add_event
 from maitred_messaging.relay import OutboxRelay, to_message
 from maitred_messaging.testing import wait_until
+from maitred_messaging.topology import declare_exchange
 from maitred_platform.db import asyncpg_dsn
 
 from .conftest import beta_consumer
@@ -257,3 +258,31 @@ async def test_events_pending_while_broker_is_away_all_arrive_once(
         await consumer.stop()
         await connection.close()
         await proxy.close()
+
+
+async def test_a_batch_in_flight_at_once_reaches_the_broker_in_outbox_order(
+    alpha, broker, admin_engine
+):
+    channel = await broker.channel()
+    exchange = await declare_exchange(channel)
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    restaurant = uuid.uuid4()
+    await queue.bind(exchange, "#")
+    sequences: list[int] = []
+
+    async def collect(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        event = CloudEvent.from_json(message.body)
+        if event.restaurantid == str(restaurant):
+            sequences.append(int(event.sequence or 0))
+        await message.ack()
+
+    await queue.consume(collect)
+    await write_events(alpha, 450, restaurant)
+    relay = relay_for(alpha, admin_engine, broker)
+    async with running(relay):
+        await wait_until(lambda: _pending_is(alpha, 0), timeout=30)
+        await wait_until(lambda: _async(len(sequences) >= 450), timeout=30)
+    await channel.close()
+
+    assert len(sequences) == 450
+    assert sequences == sorted(set(sequences))

@@ -52,6 +52,11 @@ def to_message(row: asyncpg.Record) -> tuple[aio_pika.Message, str]:
     return message, event.type
 
 
+def _ok(task: asyncio.Task[None]) -> bool:
+    """Confirmed by the broker (and the exception, if any, retrieved)."""
+    return task.done() and not task.cancelled() and task.exception() is None
+
+
 def _json(value: Any) -> dict[str, Any]:
     # asyncpg returns jsonb as text unless a codec is set on the connection.
     if isinstance(value, str):
@@ -151,35 +156,47 @@ class OutboxRelay:
             f"FROM {self.schema}.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
             self.batch_size,
         )
-        sent: list[int] = []
+        # The whole batch is in flight at once: published in order on the one channel (the
+        # tasks start in order and the channel writes frames first come, first served), the
+        # confirms awaited together. Waiting for each confirm before the next publish held
+        # the last event of a burst back by every confirm before it.
+        publishing = [asyncio.create_task(self._publish(exchange, row)) for row in rows]
         try:
-            for row in rows:
-                message, routing_key = to_message(row)
-                # Anything but a confirm in time (nack, return, timeout) leaves the row pending.
-                async with asyncio.timeout(self.publish_timeout):
-                    await exchange.publish(
-                        message,
-                        routing_key=routing_key,
-                        mandatory=True,
-                        timeout=self.publish_timeout,
-                    )
-                sent.append(row["id"])
-                metrics.PUBLISHED.labels(routing_key).inc()
-        except Exception as exc:
-            metrics.PUBLISH_FAILURES.inc()
-            if len(sent) < len(rows):
-                failed = rows[len(sent)]["id"]
-                await conn.execute(
-                    f"UPDATE {self.schema}.outbox SET attempts = attempts + 1, last_error = $2 "
-                    f"WHERE id = $1",
-                    failed,
-                    f"{type(exc).__name__}: {exc}"[:500],
-                )
-            raise
+            if publishing:
+                await asyncio.wait(publishing)
         finally:
+            for task in publishing:
+                task.cancel()  # only those still waiting: the relay itself is being cancelled
+            sent = [row["id"] for row, task in zip(rows, publishing, strict=True) if _ok(task)]
             if sent:
                 await self._mark_sent(conn, sent)
+        for row, task in zip(rows, publishing, strict=True):
+            if _ok(task):
+                continue
+            # Anything but a confirm in time (nack, return, timeout) leaves the row pending;
+            # rows of the batch confirmed after it stay sent, so it may reach consumers after them.
+            exc = (
+                ConnectionError("the publish was cancelled: the channel closed")
+                if task.cancelled()
+                else task.exception() or RuntimeError("the publish did not finish")
+            )
+            metrics.PUBLISH_FAILURES.inc()
+            await conn.execute(
+                f"UPDATE {self.schema}.outbox SET attempts = attempts + 1, last_error = $2 "
+                f"WHERE id = $1",
+                row["id"],
+                f"{type(exc).__name__}: {exc}"[:500],
+            )
+            raise exc
         return len(rows)
+
+    async def _publish(self, exchange: AbstractExchange, row: asyncpg.Record) -> None:
+        message, routing_key = to_message(row)
+        async with asyncio.timeout(self.publish_timeout):
+            await exchange.publish(
+                message, routing_key=routing_key, mandatory=True, timeout=self.publish_timeout
+            )
+        metrics.PUBLISHED.labels(routing_key).inc()
 
     async def _mark_sent(self, conn: asyncpg.Connection, ids: list[int]) -> None:
         await conn.execute(
