@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
+
+from redis.exceptions import NoScriptError
 
 from gateway.adapters.redis_link import RedisLink
 
@@ -109,16 +112,36 @@ class ReplayBuffer:
         ]
 
     async def append(self, channel: str, event_id: str, message: str) -> None:
+        await self.append_event(event_id, [(channel, message)])
+
+    async def append_event(self, event_id: str, messages: Sequence[tuple[str, str]]) -> None:
+        """Appends one event's message to each of its channels, in one round trip: a queue
+        snapshot goes to every party in the queue, and a call per channel held every later
+        event back by as many round trips."""
+        if not messages:
+            return
         if not self.link.available():
             self.link.skipped("replay_buffer")
             return
         try:
-            await self._append(
-                keys=self._keys(channel, event_id),
-                args=[self.max_len, event_id, message, self.ttl],
-            )
+            try:
+                await self._append_all(event_id, messages)
+            except NoScriptError:  # Redis restarted or flushed its scripts: load, once more
+                self._append.sha = await self.link.client.script_load(_APPEND)
+                await self._append_all(event_id, messages)
         except Exception as exc:  # live delivery goes on; a resume will get resync
             self.link.mark_down("replay_buffer", exc)
+
+    async def _append_all(self, event_id: str, messages: Sequence[tuple[str, str]]) -> None:
+        # EVALSHA straight into a pipeline: a registered script in a pipeline first asks
+        # SCRIPT EXISTS, one more round trip each time.
+        pipe = self.link.client.pipeline(transaction=False)
+        for channel, message in messages:
+            keys = self._keys(channel, event_id)
+            pipe.evalsha(
+                self._append.sha, len(keys), *keys, self.max_len, event_id, message, self.ttl
+            )
+        await pipe.execute()
 
     async def since(self, channel: str, after_id: str) -> list[str] | None:
         """The messages after `after_id`, in order; None when they are no longer held.

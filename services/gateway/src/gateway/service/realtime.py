@@ -1,8 +1,9 @@
 """The realtime hub of one gateway instance: its subscribers, fan-out, and resume.
 
-Events arrive in broker order on one task; each channel message is appended to the
-channel's replay buffer first, then offered to this instance's subscribers. A subscriber
-whose send queue is full is cut off (it would otherwise slow everyone else down).
+Events arrive in broker order on one task; an event's channel messages are appended to
+their channels' replay buffers first (one round trip), then offered to this instance's
+subscribers. A subscriber whose send queue is full is cut off (it would otherwise slow
+everyone else down).
 """
 
 from __future__ import annotations
@@ -212,10 +213,10 @@ class Hub:
 
     # -- fan-out --------------------------------------------------------------------------
     async def publish(self, event: CloudEvent) -> None:
-        for delivery in deliveries(event):
-            message = Outgoing.of(delivery.message)
-            await self.buffer.append(delivery.channel, event.id, message.text)
-            subscribers = list(self._subscribers.get(delivery.channel, ()))
+        messages = [(d.channel, Outgoing.of(d.message)) for d in deliveries(event)]
+        await self.buffer.append_event(event.id, [(channel, m.text) for channel, m in messages])
+        for channel, message in messages:
+            subscribers = list(self._subscribers.get(channel, ()))
             for connection in subscribers:
                 connection.offer(message)
             SENT.inc(len(subscribers))
