@@ -116,7 +116,10 @@ class QueueView:
                 free_at = now + timedelta(minutes=self.turns.minutes(table.capacity))
             else:
                 free_at = now
-            seats.append(Seat(table.id, table.capacity, table.kind, free_at))
+            # With its party known, the estimator reckons the table's end from that party.
+            size = occupant.party_size if occupant else None
+            since = occupant.checked_in_at if occupant else None
+            seats.append(Seat(table.id, table.capacity, table.kind, free_at, size, since))
         return seats
 
     def expected_free_at(self, table: Table, now: datetime) -> datetime:
