@@ -23,7 +23,7 @@ import asyncpg
 
 from maitred_messaging.testing import create_vhost, delete_vhost
 from maitred_platform.provision import ServiceDatabase, drop_database, provision, with_database
-from maitred_platform.stack import Instance, Stack
+from maitred_platform.stack import Stack
 
 ADMIN_URL = os.environ.get(
     "MAITRED_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -74,33 +74,9 @@ def free_port() -> int:
 
 
 class BenchStack(Stack):
-    """The stack, with one addition: the waitlist may run on an accelerated clock.
-
-    The waitlist takes its clock as an argument (`create_app(clock=...)`) but has no setting
-    for it, so for the simulated evening the harness serves it through
-    `bench.accelerated_waitlist`, which passes a scaled clock. Every other instance is the
-    service's own `python -m <service>`.
-    """
-
-    time_scale: float | None = None
-    clock_origin: float = 0.0
-
-    async def start_instance(self, instance: Instance) -> None:
-        if instance.service != "waitlist" or not self.time_scale:
-            await super().start_instance(instance)
-            return
-        env = self.env_for(instance.service, instance.port)
-        env["BENCH_TIME_SCALE"] = str(self.time_scale)
-        env["BENCH_CLOCK_ORIGIN"] = repr(self.clock_origin)
-        env["PYTHONPATH"] = os.pathsep.join([str(BENCH_DIR.parent), env.get("PYTHONPATH", "")])
-        instance.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.accelerated_waitlist", "--port", str(instance.port),
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        instance.pump = asyncio.create_task(self._pump(instance))
+    """The stack as the benchmark runs it: each instance is the service's own
+    `python -m <service>`, with the settings of `STACK_ENV` (a figure may add to `extra_env`
+    and restart an instance, as the quote figure does with WAITLIST_TIME_SCALE)."""
 
 
 @dataclass
