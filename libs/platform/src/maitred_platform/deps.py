@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,8 +15,23 @@ from maitred_platform.problems import Problem
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    async with sessions() as session:
+    async with _connection_turns(request.app), sessions() as session:
         yield session
+
+
+def _connection_turns(app: Any) -> asyncio.Semaphore:
+    """As many requests at a time as the pool has connections; the others wait in turn.
+
+    The pool hands a returned connection to whichever request asks next, not to the one
+    that has waited longest: with more requests than connections, some waited seconds (and
+    timed out as 503) while newer ones went ahead. Waiting here keeps arrival order.
+    """
+    turns: asyncio.Semaphore | None = getattr(app.state, "connection_turns", None)
+    if turns is None:
+        settings = app.state.settings
+        turns = asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
+        app.state.connection_turns = turns
+    return turns
 
 
 def _principal_from(request: Request) -> Principal | None:
