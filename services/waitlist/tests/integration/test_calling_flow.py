@@ -2,7 +2,14 @@
 
 import uuid
 
-from maitred_contracts import TableCreated, TableHeld, TableHoldRejected, TableStatusChanged
+from maitred_contracts import (
+    CloudEvent,
+    TableCreated,
+    TableHeld,
+    TableHoldRejected,
+    TableStatusChanged,
+)
+from maitred_messaging.testing import wait_until
 
 CALLED = "waitlist.party.called.v1"
 REQUEUED = "waitlist.party.requeued.v1"
@@ -198,3 +205,34 @@ async def test_a_cleared_table_goes_from_the_party_that_left_it_to_the_next_one(
     assert called[0].data["table_id"] == str(t1)
     await broker.wait_for("waitlist.party.completed.v1", party_id=first["id"])
     assert (await api.party(second))["status"] == "called"
+
+
+async def test_a_join_called_at_once_announces_joined_called_and_the_queue_in_that_order(
+    api, broker, open_restaurant
+) -> None:
+    place = await open_restaurant({"T1": (4, "available")})
+    party = await api.joined(place.id, party_size=2)
+    assert party["status"] == "called"
+
+    def of_the_join() -> list[CloudEvent]:
+        about = [e for e in broker.seen if e.restaurantid == str(place.id)]
+        return sorted(
+            (e for e in about if party["id"] in (e.data.get("party_id"), *queued(e))),
+            key=lambda e: e.sequence,
+        )
+
+    async def all_three() -> bool:
+        return len(of_the_join()) == 3
+
+    await wait_until(all_three, 15)
+    announced = of_the_join()
+    assert [e.type for e in announced] == [
+        "waitlist.party.joined.v1",
+        CALLED,
+        "waitlist.queue.changed.v1",
+    ]
+    assert announced[-1].data["parties"][0]["status"] == "called"
+
+
+def queued(event: CloudEvent) -> list[str]:
+    return [p["party_id"] for p in event.data.get("parties", [])]
