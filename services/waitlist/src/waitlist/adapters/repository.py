@@ -1,8 +1,8 @@
 """Loads a restaurant's waitlist under a row lock and saves what changed, with its events.
 
-Round trips to the database are most of what a change costs, so a change makes four: the
+Round trips to the database are most of what a change costs, so a change makes few: the
 lock, one read of everything else, one statement for every row it changed and every event
-it raised, and the commit.
+it raised, then the caller's commit.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from sqlalchemy import (
     BindParameter,
@@ -45,7 +45,7 @@ from waitlist.domain.party import ACTIVE, Party
 from waitlist.domain.settings import Restaurant, Settings
 from waitlist.domain.waitlist import Waitlist
 
-Row = TypeVar("Row")
+Loaded = TypeVar("Loaded")
 HOLDS_A_TABLE = ("called", "checked_in")
 
 
@@ -93,7 +93,7 @@ def _contents_read(with_restaurant: bool, with_party: bool) -> Select[Any]:
     return select(*columns)
 
 
-def _build(kind: type[Row], records: Sequence[Sequence[Any]] | None) -> list[Row]:
+def _build(kind: type[Loaded], records: Sequence[Sequence[Any]] | None) -> list[Loaded]:
     return [kind(*record) for record in records or ()]
 
 
@@ -250,8 +250,13 @@ def _outbox_row(event: EventData, now: datetime) -> dict[str, Any]:
     }
 
 
-Write = tuple[str, str, str | None, tuple[str, ...]]
-"""One row written: (insert, upsert or update, table, key column of an update, columns)."""
+class Write(NamedTuple):
+    """One row written, without its values: statements are built once per list of these."""
+
+    verb: Literal["insert", "upsert", "update"]
+    table: str
+    columns: tuple[str, ...]
+    key_column: str = "id"
 
 
 class _Writes:
@@ -262,14 +267,14 @@ class _Writes:
         self.params: dict[str, Any] = {}
 
     def insert(self, table: SqlTable, values: dict[str, Any]) -> None:
-        self._add(("insert", table.fullname, None, tuple(values)), values)
+        self._add(Write("insert", table.fullname, tuple(values)), values)
 
     def upsert(self, table: SqlTable, values: dict[str, Any]) -> None:
-        self._add(("upsert", table.fullname, None, tuple(values)), values)
+        self._add(Write("upsert", table.fullname, tuple(values)), values)
 
     def update(self, table: SqlTable, key_column: str, key: Any, values: dict[str, Any]) -> None:
         self.params[f"w{len(self.shape)}_key"] = key
-        self._add(("update", table.fullname, key_column, tuple(values)), values)
+        self._add(Write("update", table.fullname, tuple(values), key_column), values)
 
     def _add(self, write: Write, values: dict[str, Any]) -> None:
         number = len(self.shape)
@@ -288,14 +293,13 @@ def _chained(shape: tuple[Write, ...]) -> Select[Any]:
     shape; values are bound by name (`w<number>_<column>`).
     """
     last: CTE | None = None
-    for number, (verb, table_name, key_column, names) in enumerate(shape):
+    for number, (verb, table_name, names, key_column) in enumerate(shape):
         table = orm.metadata.tables[table_name]
         after: ColumnElement[bool] = true()
         if last is not None:
             after = select(func.count()).select_from(last).scalar_subquery() >= literal_column("0")
         write: Insert | Update
         if verb == "update":
-            assert key_column is not None
             key = bindparam(f"w{number}_key", type_=table.c[key_column].type)
             values = {n: _value(table, number, n) for n in names}
             write = update(table).where(table.c[key_column] == key, after).values(values)
