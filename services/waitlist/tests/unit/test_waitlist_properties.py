@@ -144,6 +144,30 @@ class WaitlistMachine(RuleBasedStateMachine):
         assert [e.position for e in snapshot.parties] == list(range(1, len(queue) + 1))
 
     @invariant()
+    def the_snapshot_tells_each_party_what_it_is_told_and_nothing_stale(self) -> None:
+        waitlist = self.waitlist
+        snapshot = waitlist.snapshot(self.now)
+        # The same state read afresh, without what earlier changes worked out and kept.
+        fresh = Waitlist(
+            waitlist.restaurant,
+            waitlist.settings,
+            list(waitlist.parties.values()),
+            list(waitlist.tables.values()),
+            waitlist.turns,
+        )
+        assert snapshot == fresh.snapshot(self.now)
+        for entry in snapshot.parties:
+            view = waitlist.view(waitlist.parties[entry.party_id], self.now)
+            assert view.estimate is not None
+            told = (view.position, view.estimate.minutes, view.estimate.low, view.estimate.high)
+            assert told == (
+                entry.position,
+                entry.estimated_wait_minutes,
+                entry.estimate_low_minutes,
+                entry.estimate_high_minutes,
+            )
+
+    @invariant()
     def only_queued_parties_have_a_position(self) -> None:
         for party in self.waitlist.parties.values():
             assert (self.waitlist.position(party) is not None) == party.in_queue

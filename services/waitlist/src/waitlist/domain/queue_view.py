@@ -10,16 +10,18 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
-from maitred_contracts import QueueChanged, QueueEntry
+from maitred_contracts import QueueChanged
 from waitlist.domain.errors import NotFound
 from waitlist.domain.estimates import Estimate, Seat, TurnTimes, Waiting, estimate_waits
 from waitlist.domain.floor import Table
-from waitlist.domain.party import Party
+from waitlist.domain.party import IN_QUEUE, Party
 from waitlist.domain.settings import Restaurant, Settings
 from waitlist.domain.strategies import choose_party
 
 CLEANING_MINUTES = 5
+QUEUE_ORDER = attrgetter("queue_order")
 NEWCOMER = Waiting(party_id=uuid.UUID(int=0), party_size=2, preference="any")
 """The party the public summary quotes for: two people, any seating."""
 
@@ -55,7 +57,9 @@ class QueueView:
 
     def queue(self) -> list[Party]:
         """Parties holding a place (waiting or called), in queue order."""
-        return sorted((p for p in self.parties.values() if p.in_queue), key=lambda p: p.queue_order)
+        # Asked several times per change over the whole queue: no property, no lambda.
+        holding = [p for p in self.parties.values() if p.status in IN_QUEUE]
+        return sorted(holding, key=QUEUE_ORDER)
 
     def position(self, party: Party) -> int | None:
         for rank, queued in enumerate(self.queue(), start=1):
@@ -141,17 +145,17 @@ class QueueView:
         self, now: datetime, extra: list[Waiting]
     ) -> tuple[dict[uuid.UUID, Estimate], list[Estimate]]:
         queue = self.queue()
-        waiting = [
-            Waiting(p.id, p.party_size, p.preference) for p in queue if p.status == "waiting"
-        ]
+        waiting = tuple((p.id, p.party_size, p.preference) for p in queue if p.status == "waiting")
         seats = self._seats(now)
         # One change asks for the same estimates several times (the answer, the snapshot, the
-        # quote): replay the queue once per distinct input.
-        key = (now, tuple(seats), tuple(waiting), tuple(extra), tuple(self.turns.stats.items()))
+        # quote): replay the queue once per distinct input. The queue is keyed as plain
+        # tuples, which compare without a call per party.
+        key = (now, tuple(seats), waiting, tuple(extra), tuple(self.turns.stats.items()))
         if self._replayed is not None and self._replayed[0] == key:
             found = self._replayed[1]
         else:
-            found = estimate_waits(now, seats, [*waiting, *extra], self.turns)
+            replayed = [*(Waiting(*w) for w in waiting), *extra]
+            found = estimate_waits(now, seats, replayed, self.turns)
             self._replayed = (key, found)
         result: dict[uuid.UUID, Estimate] = {}
         for rank, party in enumerate(queue):
@@ -181,22 +185,25 @@ class QueueView:
         for rank, party in enumerate(self.queue(), start=1):
             estimate = estimates[party.id]
             entries.append(
-                QueueEntry(
-                    party_id=party.id,
-                    status=party.status,
-                    position=rank,
-                    parties_ahead=rank - 1,
-                    estimated_wait_minutes=estimate.minutes,
-                    estimate_low_minutes=estimate.low,
-                    estimate_high_minutes=estimate.high,
-                )
+                {
+                    "party_id": party.id,
+                    "status": party.status,
+                    "position": rank,
+                    "parties_ahead": rank - 1,
+                    "estimated_wait_minutes": estimate.minutes,
+                    "estimate_low_minutes": estimate.low,
+                    "estimate_high_minutes": estimate.high,
+                }
             )
-        return QueueChanged(
-            restaurant_id=self.restaurant.id,
-            open=self.settings.open,
-            parties_waiting=len(entries),
-            estimated_wait_minutes=newcomer[0].minutes,
-            parties=entries,
+        # Validated in one pass (every entry as a QueueEntry), not one model call per party.
+        return QueueChanged.model_validate(
+            {
+                "restaurant_id": self.restaurant.id,
+                "open": self.settings.open,
+                "parties_waiting": len(entries),
+                "estimated_wait_minutes": newcomer[0].minutes,
+                "parties": entries,
+            }
         )
 
     @staticmethod
