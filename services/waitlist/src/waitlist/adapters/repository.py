@@ -162,16 +162,14 @@ class WaitlistRepository:
         turns = TurnTimes({size: TurnStat(*stat) for size, *stat in turn_records or ()})
         self._remember("restaurant", restaurant.id, restaurant)
         self._remember("settings", restaurant.id, settings)
-        for party in parties:
-            self._remember("party", party.id, party)
-        for table in tables:
-            self._remember("table", table.id, table)
+        # Every field is an immutable value (ids, numbers, texts, times): a shallow copy of
+        # a row is a snapshot of it.
+        self._loaded.update({("party", p.id): dict(vars(p)) for p in parties})
+        self._loaded.update({("table", t.id): dict(vars(t)) for t in tables})
         self._turns.update(turns.stats)
         return Waitlist(restaurant, settings, parties, tables, turns)
 
     def _remember(self, kind: str, key: Any, value: Any) -> None:
-        # Every field is an immutable value (ids, numbers, texts, times): a shallow copy is
-        # a snapshot.
         self._loaded[(kind, key)] = dict(vars(value))
 
     async def save(self, waitlist: Waitlist, now: datetime) -> None:
@@ -184,9 +182,11 @@ class WaitlistRepository:
         )
         for table in waitlist.tables.values():
             self._write_row(writes, orm.tables, "table", table.id, table)
+        loaded = self._loaded
+        changed = [p for p in waitlist.parties.values() if loaded.get(("party", p.id)) != vars(p)]
         # A table one party gives up may go to another in the same change: the one giving
         # it up is written first, or the one-party-per-table index would refuse the other.
-        for party in sorted(waitlist.parties.values(), key=lambda p: p.status in HOLDS_A_TABLE):
+        for party in sorted(changed, key=lambda p: p.status in HOLDS_A_TABLE):
             self._write_row(writes, orm.parties, "party", party.id, party)
         for size, stat in waitlist.turns.stats.items():
             if self._turns.get(size) != stat:
