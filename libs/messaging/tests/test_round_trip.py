@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 
 import aio_pika
@@ -286,3 +287,39 @@ async def test_a_batch_in_flight_at_once_reaches_the_broker_in_outbox_order(
 
     assert len(sequences) == 450
     assert sequences == sorted(set(sequences))
+
+
+class SlowConfirmsRelay(OutboxRelay):
+    """Its publishes reach the queues at once, but their confirms take long to come back
+    (as a quorum queue's do while the broker waits for its disk)."""
+
+    async def _publish(self, exchange, row):
+        await super()._publish(exchange, row)
+        await asyncio.sleep(1.5)
+
+
+async def test_an_event_goes_out_without_waiting_for_the_confirms_of_earlier_ones(
+    alpha, broker, admin_engine
+):
+    channel = await broker.channel()
+    exchange = await declare_exchange(channel)
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    await queue.bind(exchange, "#")
+    first, second = uuid.uuid4(), uuid.uuid4()
+    arrived: dict[str, float] = {}
+
+    async def collect(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        arrived.setdefault(str(CloudEvent.from_json(message.body).restaurantid), time.monotonic())
+        await message.ack()
+
+    await queue.consume(collect)
+    async with running(relay_for(alpha, admin_engine, broker, cls=SlowConfirmsRelay)):
+        await write_events(alpha, 1, first)
+        await wait_until(lambda: _async(str(first) in arrived), timeout=10)
+        committed = time.monotonic()
+        await write_events(alpha, 1, second)
+        await wait_until(lambda: _async(str(second) in arrived), timeout=10)
+        await wait_until(lambda: _pending_is(alpha, 0), timeout=10)
+    await channel.close()
+
+    assert arrived[str(second)] - committed < 0.5

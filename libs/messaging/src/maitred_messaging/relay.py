@@ -76,6 +76,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         standby_interval: float = 2.0,
         publish_timeout: float = 5.0,
+        max_in_flight: int = 1000,
     ) -> None:
         self.dsn = dsn
         self.schema = schema
@@ -84,6 +85,7 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.standby_interval = standby_interval
         self.publish_timeout = publish_timeout
+        self.max_in_flight = max_in_flight
         self.active = False
         self.last_error: str | None = None
         self._wake = asyncio.Event()
@@ -120,22 +122,28 @@ class OutboxRelay:
             await conn.add_listener(notify_channel(self.schema), lambda *_: self._wake.set())
             await self.connection.ready()
             channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
+            publishing = _Publishing(self, conn)
             try:
                 exchange = await declare_exchange(channel)
                 await declare_audit_queue(channel, exchange)
                 while True:
                     self._wake.clear()
-                    published = await self._drain(conn, exchange)
+                    publishing.raise_failure()
+                    published = await publishing.publish_next(exchange)
                     self.last_error = None
                     if published < self.batch_size:
-                        metrics.PENDING.set(await self.pending(conn))
+                        metrics.PENDING.set(await publishing.pending())
                         with contextlib.suppress(TimeoutError):
                             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
                             # cancellation that lands as the event is set (CPython gh-86296),
                             # and the relay would then never stop.
                             async with asyncio.timeout(self.poll_interval):
                                 await self._wake.wait()
+                    await publishing.room(self.max_in_flight)
             finally:
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(5):
+                        await publishing.stop()
                 with contextlib.suppress(Exception):
                     async with asyncio.timeout(2):
                         await channel.close()
@@ -150,46 +158,6 @@ class OutboxRelay:
         )
         return count
 
-    async def _drain(self, conn: asyncpg.Connection, exchange: AbstractExchange) -> int:
-        rows = await conn.fetch(
-            f"SELECT id, event_id, type, source, subject, restaurant_id, data, occurred_at "
-            f"FROM {self.schema}.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
-            self.batch_size,
-        )
-        # The whole batch is in flight at once: published in order on the one channel (the
-        # tasks start in order and the channel writes frames first come, first served), the
-        # confirms awaited together. Waiting for each confirm before the next publish held
-        # the last event of a burst back by every confirm before it.
-        publishing = [asyncio.create_task(self._publish(exchange, row)) for row in rows]
-        try:
-            if publishing:
-                await asyncio.wait(publishing)
-        finally:
-            for task in publishing:
-                task.cancel()  # only those still waiting: the relay itself is being cancelled
-            sent = [row["id"] for row, task in zip(rows, publishing, strict=True) if _ok(task)]
-            if sent:
-                await self._mark_sent(conn, sent)
-        for row, task in zip(rows, publishing, strict=True):
-            if _ok(task):
-                continue
-            # Anything but a confirm in time (nack, return, timeout) leaves the row pending;
-            # rows of the batch confirmed after it stay sent, so it may reach consumers after them.
-            exc = (
-                ConnectionError("the publish was cancelled: the channel closed")
-                if task.cancelled()
-                else task.exception() or RuntimeError("the publish did not finish")
-            )
-            metrics.PUBLISH_FAILURES.inc()
-            await conn.execute(
-                f"UPDATE {self.schema}.outbox SET attempts = attempts + 1, last_error = $2 "
-                f"WHERE id = $1",
-                row["id"],
-                f"{type(exc).__name__}: {exc}"[:500],
-            )
-            raise exc
-        return len(rows)
-
     async def _publish(self, exchange: AbstractExchange, row: asyncpg.Record) -> None:
         message, routing_key = to_message(row)
         async with asyncio.timeout(self.publish_timeout):
@@ -203,3 +171,107 @@ class OutboxRelay:
             f"UPDATE {self.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
             ids,
         )
+
+
+class _Publishing:
+    """An active relay's published rows whose confirms are still on their way.
+
+    Rows are published as soon as they are committed, in outbox order on the one channel,
+    while earlier ones wait for their confirms: a quorum queue confirms once the message is
+    on disk (tens of ms, hundreds under load), and waiting for a batch's confirms before
+    the next publish held every newer event back by them. A row is marked sent once its
+    own confirm came. A failure (nack, return, timeout) is recorded on its row and ends the
+    session; the next one publishes every row still pending again, and consumers drop
+    the duplicates by event id.
+    """
+
+    def __init__(self, relay: OutboxRelay, conn: asyncpg.Connection) -> None:
+        self.relay = relay
+        self.conn = conn
+        self.db = asyncio.Lock()  # one connection, one statement at a time
+        self.in_flight: dict[int, asyncio.Task[None]] = {}  # outbox id -> its publish
+        self.batches: set[asyncio.Task[None]] = set()
+        self.failure: Exception | None = None
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    async def pending(self) -> int:
+        async with self.db:
+            return await self.relay.pending(self.conn)
+
+    async def publish_next(self, exchange: AbstractExchange) -> int:
+        """Starts publishing the next pending rows not already in flight; returns how many."""
+        schema = self.relay.schema
+        async with self.db:
+            rows = await self.conn.fetch(
+                f"SELECT id, event_id, type, source, subject, restaurant_id, data, occurred_at "
+                f"FROM {schema}.outbox WHERE published_at IS NULL AND NOT id = ANY($2::bigint[]) "
+                f"ORDER BY id LIMIT $1",
+                self.relay.batch_size,
+                list(self.in_flight),
+            )
+        # Started in order, the publishes write their frames in order: the channel takes
+        # them first come, first served.
+        publishes = [asyncio.create_task(self.relay._publish(exchange, row)) for row in rows]
+        for row, task in zip(rows, publishes, strict=True):
+            self.in_flight[row["id"]] = task
+        if rows:
+            batch = asyncio.create_task(self._confirm(rows, publishes))
+            self.batches.add(batch)
+            batch.add_done_callback(self.batches.discard)
+        return len(rows)
+
+    async def room(self, limit: int) -> None:
+        """Waits while `limit` rows or more are waiting for their confirms."""
+        while len(self.in_flight) >= limit and self.batches:
+            await asyncio.wait(self.batches, return_when=asyncio.FIRST_COMPLETED)
+
+    async def _confirm(
+        self, rows: list[asyncpg.Record], publishes: list[asyncio.Task[None]]
+    ) -> None:
+        try:
+            try:
+                await asyncio.wait(publishes)
+            finally:
+                for task in publishes:
+                    task.cancel()  # only those still waiting: the session is stopping
+                sent = [row["id"] for row, task in zip(rows, publishes, strict=True) if _ok(task)]
+                try:
+                    if sent:
+                        async with self.db:
+                            await self.relay._mark_sent(self.conn, sent)
+                finally:
+                    for row in rows:
+                        self.in_flight.pop(row["id"], None)
+            for row, task in zip(rows, publishes, strict=True):
+                if not _ok(task):
+                    await self._failed(row, task)
+        except Exception as exc:
+            if self.failure is None:
+                self.failure = exc
+            self.relay._wake.set()
+
+    async def _failed(self, row: asyncpg.Record, task: asyncio.Task[None]) -> None:
+        exc = (
+            ConnectionError("the publish was cancelled: the channel closed")
+            if task.cancelled()
+            else task.exception() or RuntimeError("the publish did not finish")
+        )
+        metrics.PUBLISH_FAILURES.inc()
+        async with self.db:
+            await self.conn.execute(
+                f"UPDATE {self.relay.schema}.outbox SET attempts = attempts + 1, "
+                f"last_error = $2 WHERE id = $1",
+                row["id"],
+                f"{type(exc).__name__}: {exc}"[:500],
+            )
+        raise exc
+
+    async def stop(self) -> None:
+        """Stops waiting for confirms; the rows confirmed by then are still marked sent."""
+        batches = list(self.batches)
+        for batch in batches:
+            batch.cancel()
+        await asyncio.gather(*batches, return_exceptions=True)
