@@ -40,7 +40,7 @@ def app_with(sessions: RecordingSessions, connections: int) -> FastAPI:
     app.state.settings = ServiceSettings(db_pool_size=connections, db_max_overflow=0)
     app.state.sessions = sessions
 
-    @app.post("/work/{name}")
+    @app.post("/task/{name}")
     async def work(name: str, session: SessionDep) -> dict[str, str]:
         sessions.order.append(name)
         await sessions.release.wait()
@@ -57,7 +57,7 @@ async def test_requests_beyond_the_connections_wait_their_turn_in_arrival_order(
         names = [f"r{n}" for n in range(6)]
         calls = []
         for name in names:
-            calls.append(asyncio.create_task(client.post(f"/work/{name}")))
+            calls.append(asyncio.create_task(client.post(f"/task/{name}")))
             await asyncio.sleep(0.01)  # each request reaches the service before the next
         assert sessions.order == ["r0", "r1"]  # the others wait, holding nothing
 
@@ -77,9 +77,9 @@ async def test_a_request_that_waits_too_long_for_its_turn_gets_a_503(monkeypatch
     install_problem_handlers(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-        first = asyncio.create_task(client.post("/work/first"))
+        first = asyncio.create_task(client.post("/task/first"))
         await asyncio.sleep(0.05)
-        late = await client.post("/work/late")
+        late = await client.post("/task/late")
         sessions.release.set()
         assert (await first).status_code == 200
 
