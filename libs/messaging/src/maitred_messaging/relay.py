@@ -76,9 +76,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         standby_interval: float = 2.0,
         publish_timeout: float = 5.0,
-        # Enough to keep the channel busy; more only queues confirms past publish_timeout
-        # under load (seen as relay timeouts and re-sends at 1,000).
-        max_in_flight: int = 200,
+        max_in_flight: int = 1000,
     ) -> None:
         self.dsn = dsn
         self.schema = schema
