@@ -10,9 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from maitred_platform import deps
 from maitred_platform.deps import SessionDep
-from maitred_platform.problems import install_problem_handlers
 from maitred_platform.settings import ServiceSettings
 
 
@@ -67,23 +65,3 @@ async def test_requests_beyond_the_connections_wait_their_turn_in_arrival_order(
     assert [a.json()["done"] for a in answers] == names
     assert sessions.order == names
     assert sessions.most_held == 2
-
-
-async def test_a_request_that_waits_too_long_for_its_turn_gets_a_503(monkeypatch: Any) -> None:
-    """Overload sheds load with a problem to retry, as the pool's own timeout did."""
-    monkeypatch.setattr(deps, "TURN_WAIT_SECONDS", 0.2)
-    sessions = RecordingSessions()
-    app = app_with(sessions, connections=1)
-    install_problem_handlers(app)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-        first = asyncio.create_task(client.post("/task/first"))
-        await asyncio.sleep(0.05)
-        late = await client.post("/task/late")
-        sessions.release.set()
-        assert (await first).status_code == 200
-
-    assert late.status_code == 503
-    assert late.headers["retry-after"] == "1"
-    assert sessions.order == ["first"]
-    assert sessions.held == 0

@@ -12,25 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from maitred_platform.principal import HEADER, InvalidPrincipal, Principal, verify_principal
 from maitred_platform.problems import Problem
 
-# As long as the pool itself would wait for a connection (db.py): past it, a 503.
-TURN_WAIT_SECONDS = 5.0
-
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    turns = _connection_turns(request.app)
-    try:
-        async with asyncio.timeout(TURN_WAIT_SECONDS):
-            await turns.acquire()
-    except TimeoutError:
-        raise Problem(
-            503, "The service is busy; retry shortly.", headers={"Retry-After": "1"}
-        ) from None
-    try:
-        async with sessions() as session:
-            yield session
-    finally:
-        turns.release()
+    async with _connection_turns(request.app), sessions() as session:
+        yield session
 
 
 def _connection_turns(app: Any) -> asyncio.Semaphore:
