@@ -141,6 +141,21 @@ class Stack:
         )  # fmt: skip
         instance.pump = asyncio.create_task(self._pump(instance))
 
+    async def add_instance(self, service: str, timeout: float = 60.0) -> Instance:
+        """Starts one more instance of a service beside the running ones and waits until it
+        is ready. Instances started earlier keep the list of peers they were given."""
+        instance = Instance(service, len(self.instances[service]), free_port())
+        self.instances[service].append(instance)
+        await self.start_instance(instance)
+        deadline = time.monotonic() + timeout
+        while not await asyncio.to_thread(_is_ready, instance.url):
+            if instance.process and instance.process.returncode is not None:
+                raise RuntimeError(f"{instance.name} exited with {instance.process.returncode}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{instance.name} not ready after {timeout:.0f}s")
+            await asyncio.sleep(0.2)
+        return instance
+
     async def _pump(self, instance: Instance) -> None:
         assert instance.process and instance.process.stdout
         async for raw in instance.process.stdout:
