@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from maitred_messaging.consumer import EventConsumer, EventHandlers
 from maitred_messaging.relay import OutboxRelay
+from maitred_messaging.relay_process import RelayProcess
 from maitred_messaging.topology import ConsumerTopology
 from maitred_platform.health import HealthChecks
 from maitred_platform.logs import get_logger
@@ -42,6 +43,8 @@ class Messaging:
         prefetch: int = 64,
         lanes: int = 8,
         relay_enabled: bool = True,
+        relay_process: bool = False,
+        log_level: str = "INFO",
     ) -> None:
         self.service = service
         self.amqp_url = amqp_url
@@ -55,12 +58,24 @@ class Messaging:
         self.prefetch = prefetch
         self.lanes = lanes
         self.relay_enabled = relay_enabled and outbox is not None
+        self.relay_process = relay_process
+        self.log_level = log_level
         self.connection: AbstractRobustConnection | None = None
-        self.relay: OutboxRelay | None = None
+        self.relay: OutboxRelay | RelayProcess | None = None
         self.consumer: EventConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        if self.relay_enabled and self.relay_process:
+            # Its own process, its own broker connection: it does not wait for this one.
+            self.relay = RelayProcess(
+                service=self.service,
+                dsn=self.dsn,
+                schema=self.schema,
+                amqp_url=self.amqp_url,
+                log_level=self.log_level,
+            )
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
         self._tasks.append(asyncio.create_task(self._start(), name=f"{self.service}-messaging"))
 
     async def _start(self) -> None:
@@ -77,7 +92,7 @@ class Messaging:
                 log.warning("broker_unreachable", service=self.service, error=str(exc)[:200])
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        if self.relay_enabled:
+        if self.relay_enabled and not self.relay_process:
             self.relay = OutboxRelay(dsn=self.dsn, schema=self.schema, connection=self.connection)
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
         if self.handlers is not None and self.topology is not None and self.inbox is not None:

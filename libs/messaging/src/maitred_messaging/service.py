@@ -65,6 +65,8 @@ async def running_service(
         inbox=inbox_table(metadata),
         handlers=handlers,
         topology=topology,
+        relay_process=settings.relay_process,
+        log_level=settings.log_level,
     )
     checks.add("database", database_check(engine))
     messaging.register_health(checks)

@@ -21,6 +21,8 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 10
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # The outbox relay runs in a child process of its own, off the requests' event loop.
+    relay_process: bool = True
     # Shared with the gateway: signs the internal principal header and seals tokens in events.
     internal_key: str = DEV_INTERNAL_KEY
     public_base_url: str = "http://127.0.0.1:8000"
