@@ -28,6 +28,10 @@ log = get_logger(__name__)
 ATTEMPT_HEADER = "x-maitred-attempt"
 
 Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
+# Whether an event has anything to do here, asked before a transaction is opened for it:
+# an event it says no to is acknowledged without touching the inbox (nothing was applied,
+# so there is nothing to apply twice).
+Needed = Callable[[async_sessionmaker[AsyncSession], CloudEvent], Awaitable[bool]]
 
 
 class EventHandlers:
@@ -35,16 +39,24 @@ class EventHandlers:
 
     def __init__(self) -> None:
         self._by_type: dict[str, Handler] = {}
+        self._needed: dict[str, Needed] = {}
 
-    def on(self, model: type[EventData]) -> Callable[[Handler], Handler]:
+    def on(
+        self, model: type[EventData], needed: Needed | None = None
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self._by_type[model.event_type] = handler
+            if needed is not None:
+                self._needed[model.event_type] = needed
             return handler
 
         return register
 
     def get(self, event_type: str) -> Handler | None:
         return self._by_type.get(event_type)
+
+    def needed(self, event_type: str) -> Needed | None:
+        return self._needed.get(event_type)
 
     @property
     def types(self) -> tuple[str, ...]:
@@ -143,13 +155,16 @@ class EventConsumer:
             metrics.CONSUMED.labels(event.type, "ignored").inc()
             return
         started = time.perf_counter()
+        needed = self.handlers.needed(event.type)
+        applied: bool | None = None  # None: nothing to do here
         try:
-            data = event.parsed()
-            # Everything the handler logs carries the event it is applying.
-            with structlog.contextvars.bound_contextvars(
-                correlation_id=event.id, event_type=event.type
-            ):
-                applied = await self._apply(handler, event, data)
+            if needed is None or await needed(self.sessions, event):
+                data = event.parsed()
+                # Everything the handler logs carries the event it is applying.
+                with structlog.contextvars.bound_contextvars(
+                    correlation_id=event.id, event_type=event.type
+                ):
+                    applied = await self._apply(handler, event, data)
         except Exception as exc:
             log.warning(
                 "event_handler_failed",
@@ -161,6 +176,9 @@ class EventConsumer:
             return
         await message.ack()
         self.last_handled_at = time.time()
+        if applied is None:
+            metrics.CONSUMED.labels(event.type, "ignored").inc()
+            return
         metrics.HANDLER_SECONDS.labels(event.type).observe(time.perf_counter() - started)
         metrics.CONSUMED.labels(event.type, "applied" if applied else "duplicate").inc()
 

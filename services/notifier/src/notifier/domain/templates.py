@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from notifier.domain.rules import Rule
@@ -34,8 +35,15 @@ def template_problem(source: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def _compiled(source: str) -> Template:
+    """Compiling is most of rendering's cost, and every message of a kind shares its source:
+    compiled once per source (a restaurant's override, or a default)."""
+    return _ENV.from_string(source)
+
+
 def _render(source: str, context: dict[str, Any]) -> str:
-    return _ENV.from_string(source).render(context).strip()
+    return _compiled(source).render(context).strip()
 
 
 def render(rule: Rule, override: dict[str, str] | None, context: dict[str, Any]) -> Rendered:

@@ -72,7 +72,10 @@ MESSAGES: dict[type[EventData], UseCase] = {
 def build_handlers(ctx: Context) -> EventHandlers:
     handlers = EventHandlers()
     for model in EVENT_TYPES.values():
-        handlers.on(model)(_handler(ctx, MESSAGES.get(model)))
+        use_case = MESSAGES.get(model)
+        # An event that makes no message is only for webhooks: skipped unless one wants it.
+        needed = None if use_case is not None else webhooks.wanted
+        handlers.on(model, needed)(_handler(ctx, use_case))
     return handlers
 
 

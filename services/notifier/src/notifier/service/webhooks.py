@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from maitred_contracts import CloudEvent
 from maitred_platform.credentials import seal
@@ -58,6 +58,23 @@ async def remove(session: AsyncSession, restaurant_id: uuid.UUID, webhook_id: uu
         .returning(webhooks.c.id)
     )
     return result.first() is not None
+
+
+async def wanted(sessions: async_sessionmaker[AsyncSession], event: CloudEvent) -> bool:
+    """Whether any webhook of the event's restaurant asked for its type: one read, no
+    transaction, for the many events that make no message (queue snapshots, table states)."""
+    if not event.restaurantid:
+        return False
+    async with sessions() as session:
+        found = await session.scalar(
+            select(webhooks.c.id)
+            .where(
+                webhooks.c.restaurant_id == uuid.UUID(event.restaurantid),
+                webhooks.c.event_types.any_() == event.type,
+            )
+            .limit(1)
+        )
+    return found is not None
 
 
 async def fan_out(session: AsyncSession, event: CloudEvent, now: datetime) -> None:
