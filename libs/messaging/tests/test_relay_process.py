@@ -8,6 +8,7 @@ import os
 import signal
 import uuid
 
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from maitred_contracts import CloudEvent, RestaurantCreated
@@ -45,6 +46,7 @@ async def test_relay_process_publishes_committed_events_once_and_reports_its_sta
     await consumer.start()
     relay = relay_process_for(alpha, admin_engine, amqp_url)
     rid = uuid.uuid4()
+    published_before = _published()
     try:
         async with supervising(relay):
             await write_events(alpha, 5, rid)
@@ -53,6 +55,9 @@ async def test_relay_process_publishes_committed_events_once_and_reports_its_sta
             # The child reports its state a few times a second.
             await wait_until(lambda: _true(relay.active), timeout=5)
             assert relay.last_error is None
+            # The child's metrics are the service's: its /metrics counts what the child sent.
+            await wait_until(lambda: _true(_published() - published_before == 5), timeout=5)
+            assert REGISTRY.get_sample_value("maitred_relay_active") == 1
             child = relay.process
             assert child is not None and child.returncode is None
         # Stopped with the service: the child is gone, not left behind.
@@ -129,3 +134,8 @@ async def _is(count, expected: int) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+def _published() -> float:
+    labels = {"type": RestaurantCreated.event_type}
+    return REGISTRY.get_sample_value("maitred_events_published_total", labels) or 0.0

@@ -23,6 +23,7 @@ import os
 import sys
 from typing import Any
 
+from maitred_messaging import metrics
 from maitred_platform.logs import get_logger
 
 log = get_logger(__name__)
@@ -68,6 +69,7 @@ class RelayProcess:
             while True:
                 await self._run_child()
                 self.active = False
+                metrics.RELAY_ACTIVE.set(0)
                 log.warning("relay_process_ended", service=self.service, error=self.last_error)
                 await asyncio.sleep(self.restart_delay)
         finally:
@@ -83,17 +85,33 @@ class RelayProcess:
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         assert self.process.stderr is not None
+        seen: dict[str, float] = {}  # this child's totals so far, by counter
         async for raw in self.process.stderr:
             line = raw.decode(errors="replace").rstrip("\n")
             if line.startswith(STATUS_PREFIX):
                 with contextlib.suppress(ValueError):
-                    status = json.loads(line[len(STATUS_PREFIX) :])
-                    self.active = bool(status.get("active"))
-                    self.last_error = status.get("error")
+                    self._take(json.loads(line[len(STATUS_PREFIX) :]), seen)
             elif line:
                 sys.stderr.write(line + "\n")  # a traceback before logging was set up
         code = await self.process.wait()
         self.last_error = self.last_error or f"the relay process exited with {code}"
+
+    def _take(self, status: dict[str, Any], seen: dict[str, float]) -> None:
+        """The child's state and metrics, exported by this process's /metrics."""
+        self.active = bool(status.get("active"))
+        self.last_error = status.get("error")
+        metrics.RELAY_ACTIVE.set(1 if self.active else 0)
+        if "pending" in status:
+            metrics.PENDING.set(float(status["pending"]))
+        for event_type, total in (status.get("published") or {}).items():
+            grown = float(total) - seen.get(event_type, 0.0)
+            if grown > 0:
+                metrics.PUBLISHED.labels(event_type).inc(grown)
+                seen[event_type] = float(total)
+        failures = float(status.get("failures") or 0.0)
+        if failures > seen.get("", 0.0):
+            metrics.PUBLISH_FAILURES.inc(failures - seen.get("", 0.0))
+            seen[""] = failures
 
     async def _stop_child(self) -> None:
         proc = self.process
@@ -111,9 +129,28 @@ class RelayProcess:
                 await asyncio.wait_for(proc.wait(), 2)
 
 
-def _status(active: bool, error: str | None) -> None:
-    sys.stderr.write(STATUS_PREFIX + json.dumps({"active": active, "error": error}) + "\n")
+def _status(active: bool, error: str | None, counts: dict[str, Any] | None = None) -> None:
+    body = {"active": active, "error": error, **(counts or {})}
+    sys.stderr.write(STATUS_PREFIX + json.dumps(body) + "\n")
     sys.stderr.flush()
+
+
+def _counts() -> dict[str, Any]:
+    """The child's relay metrics, for the service to export as its own."""
+    published = {
+        sample.labels["type"]: sample.value
+        for family in metrics.PUBLISHED.collect()
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
+    failures = sum(
+        sample.value
+        for family in metrics.PUBLISH_FAILURES.collect()
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    )
+    pending = next((s.value for family in metrics.PENDING.collect() for s in family.samples), 0.0)
+    return {"published": published, "failures": failures, "pending": pending}
 
 
 async def _child() -> None:
@@ -158,12 +195,13 @@ async def _child() -> None:
     gc.freeze()  # as in the services: what start-up built stays out of full collections
     relaying = asyncio.create_task(relay.run())
     closed = asyncio.create_task(stdin_closed.wait())
-    reported: tuple[bool, str | None] | None = None
+    reported: tuple[bool, str | None, str] | None = None
     try:
         while not closed.done() and not relaying.done():
-            now = (relay.active, relay.last_error)
+            counts = _counts()
+            now = (relay.active, relay.last_error, json.dumps(counts, sort_keys=True))
             if now != reported:
-                _status(*now)
+                _status(relay.active, relay.last_error, counts)
                 reported = now
             await asyncio.wait({closed, relaying}, timeout=0.25)
     finally:
