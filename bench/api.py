@@ -38,6 +38,7 @@ class Api:
         self.http = http
         self.base = base
         self.membership_retries = 0
+        self.created: list[tuple[Owner, str]] = []  # every restaurant this run made
 
     async def call(
         self, method: str, path: str, expect: tuple[int, ...] = (200, 201), **kwargs: Any
@@ -76,6 +77,7 @@ class Api:
         }
         created = await self.call("POST", "/v1/restaurants", json=body, headers=owner.headers)
         rid = str(created["id"])
+        self.created.append((owner, rid))
         # The gateway caches memberships for a few seconds; with several restaurants created
         # at once by one owner, a new one may not be "among yours" yet: retry for a while.
         for attempt in range(40):
@@ -114,6 +116,28 @@ class Api:
             if loop.time() > deadline:
                 raise TimeoutError(f"the waitlist never opened for restaurant {rid}")
             await asyncio.sleep(0.2)
+
+    async def quiet_all(self, parallel: int = 8) -> int:
+        """Every restaurant made so far to manual mode: nobody is called to a table any more.
+
+        Earlier figures leave hundreds of parties waiting in auto mode; under an accelerated
+        waitlist clock they would be called and given up as no-shows by the hundred a
+        second, and that churn, not the evening simulated, would set the waits measured.
+        """
+        gate = asyncio.Semaphore(parallel)
+
+        async def one(owner: Owner, rid: str) -> None:
+            async with gate:
+                await self.call(
+                    "PATCH",
+                    f"/v1/restaurants/{rid}/waitlist/settings",
+                    json={"mode": "manual"},
+                    headers=owner.headers,
+                )
+
+        earlier = list(self.created)
+        await asyncio.gather(*(one(owner, rid) for owner, rid in earlier))
+        return len(earlier)
 
     async def many_restaurants(
         self, owner: Owner, count: int, tables: list[dict[str, Any]], parallel: int = 8, **kw: Any

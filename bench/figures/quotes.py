@@ -168,6 +168,7 @@ async def measure(ctx: Context) -> Figure:
     instance = stack.instances["waitlist"][0]
     if len(stack.instances["waitlist"]) != 1:
         raise Skip("the simulated evenings need exactly one waitlist instance")
+    quieted = await ctx.api.quiet_all()
     stack.extra_env["WAITLIST_TIME_SCALE"] = str(SCALE)
     try:
         await stack.restart_instance(instance)
@@ -184,6 +185,7 @@ async def measure(ctx: Context) -> Figure:
         await stack.restart_instance(instance)
         await stack.wait_ready(60)
     _report(fig, evenings, errors, simulated)
+    fig.data["earlier_restaurants_set_to_manual"] = quieted
     return fig
 
 
