@@ -55,6 +55,7 @@ class Run:
     latencies_s: list[float] = field(default_factory=list)  # successful requests only
     statuses: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    answered_all: int = 0  # every answer, warm-up included: the work the stack did
 
     @property
     def ok(self) -> int:
@@ -106,6 +107,7 @@ async def closed_loop(
                 await asyncio.sleep(0.01)
                 continue
             took = time.perf_counter() - began
+            run.answered_all += 1
             if now < measure_from:
                 continue
             run.statuses[str(status)] += 1

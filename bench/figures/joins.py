@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from bench import load, plots
+from bench import cpu, load, plots
 from bench.api import session
 from bench.context import Context, Figure, Row, Skip, fmt_ms, ratio
 from bench.env import Reference, free_port
@@ -39,6 +39,7 @@ async def measure(ctx: Context) -> Figure:
     # "waitlist" is the same join sent to the waitlist service directly: the gateway's share.
     runs: dict[str, dict[int, load.Run]] = {"gateway": {}, "waitlist": {}, "bare": {}}
     pg: dict[int, dict[str, Any]] = {}
+    cost: dict[int, dict[str, Any]] = {}  # CPU per join by process, through the gateway
     try:
         await bare.start(
             "bench.references.bare_join", {"BENCH_REF_DATABASE_URL": ctx.env.admin_db_url}
@@ -49,7 +50,16 @@ async def measure(ctx: Context) -> Figure:
             await asyncio.gather(*(ctx.api.waitlist_ready(r, len(tables)) for r in rids))
             fake_rids = [str(uuid.UUID(int=i + 1)) for i in range(64)]
             runs["bare"][c] = await _closed(f"bare c={c}", bare.url, fake_rids, c, duration)
+            await cpu.settle(ctx.stack)  # what the bare run's turn left is not counted
+            before = cpu.snapshot(ctx.stack)
             runs["gateway"][c] = await _closed(f"gateway c={c}", ctx.gateway, rids, c, duration)
+            settled_s = await cpu.settle(ctx.stack)  # the joins' events handled everywhere
+            answered = runs["gateway"][c].answered_all
+            cost[c] = {
+                "joins": answered,
+                "settled_s": round(settled_s, 1),
+                "ms_per_join": cpu.per_unit_ms(before, cpu.snapshot(ctx.stack), answered),
+            }
             direct = ctx.stack.url("waitlist")
             runs["waitlist"][c] = await _closed(f"waitlist c={c}", direct, rids, c, duration)
             pg[c] = await _pgbench(ctx, c, ctx.seconds(10, 3))
@@ -63,6 +73,7 @@ async def measure(ctx: Context) -> Figure:
         "bare": {c: r.as_dict() for c, r in runs["bare"].items()},
         "waitlist_direct": {c: r.as_dict() for c, r in runs["waitlist"].items()},
         "pgbench": pg,
+        "cpu_per_join": cost,
     }
     best = max((r.throughput for r in runs["gateway"].values()), default=0.0)
     ctx.shared["join_ceiling_per_s"] = best
@@ -91,6 +102,13 @@ async def measure(ctx: Context) -> Figure:
         bad = {k: v for k, v in gs["statuses"].items() if k != "201"}
         if bad or gs["errors"]:
             fig.notes.append(f"c={c}: gateway answers other than 201: {bad} {gs['errors']}")
+    for c, spent in cost.items():
+        by = spent["ms_per_join"]
+        fig.notes.append(
+            f"CPU per join through the gateway at c={c}, until its events settled: "
+            f"{sum(by.values()):.1f} ms in all; "
+            + ", ".join(f"{name} {ms:.1f}" for name, ms in by.items())
+        )
     fig.plots.append(plots.throughput_vs_concurrency(runs, pg))
     fig.plots.append(
         plots.latency_distributions(
