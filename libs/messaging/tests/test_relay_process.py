@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import signal
 import uuid
@@ -17,7 +15,7 @@ from maitred_messaging.testing import wait_until
 from maitred_platform.db import asyncpg_dsn
 
 from .conftest import beta_consumer
-from .test_round_trip import pending, write_events
+from .test_round_trip import pending, running, write_events
 
 
 def relay_process_for(alpha, admin_engine, amqp_url: str) -> RelayProcess:
@@ -26,17 +24,6 @@ def relay_process_for(alpha, admin_engine, amqp_url: str) -> RelayProcess:
     return RelayProcess(
         service="alpha", dsn=dsn, schema=metadata.schema, amqp_url=amqp_url, restart_delay=0.2
     )
-
-
-@contextlib.asynccontextmanager
-async def supervising(relay: RelayProcess):
-    task = asyncio.create_task(relay.run())
-    try:
-        yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_relay_process_publishes_committed_events_once_and_reports_its_state(
@@ -48,7 +35,7 @@ async def test_relay_process_publishes_committed_events_once_and_reports_its_sta
     rid = uuid.uuid4()
     published_before = _published()
     try:
-        async with supervising(relay):
+        async with running(relay):
             await write_events(alpha, 5, rid)
             await wait_until(lambda: _is(beta.applied_count(rid), 5), timeout=20)
             assert await pending(alpha) == 0
@@ -76,7 +63,7 @@ async def test_a_killed_relay_process_is_started_again_and_nothing_is_lost(
     relay = relay_process_for(alpha, admin_engine, amqp_url)
     rid = uuid.uuid4()
     try:
-        async with supervising(relay):
+        async with running(relay):
             await write_events(alpha, 3, rid)
             await wait_until(lambda: _is(beta.applied_count(rid), 3), timeout=20)
             first = relay.process
@@ -109,7 +96,7 @@ async def test_an_event_the_consumer_does_not_need_is_acked_without_touching_its
     await consumer.start()
     relay = relay_process_for(alpha, admin_engine, amqp_url)
     try:
-        async with supervising(relay):
+        async with running(relay):
             await write_events(alpha, 2, skipped)
             await write_events(alpha, 3, kept)
             await wait_until(lambda: _is(beta.applied_count(kept), 3), timeout=20)

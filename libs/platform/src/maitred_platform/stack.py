@@ -147,13 +147,7 @@ class Stack:
         instance = Instance(service, len(self.instances[service]), free_port())
         self.instances[service].append(instance)
         await self.start_instance(instance)
-        deadline = time.monotonic() + timeout
-        while not await asyncio.to_thread(_is_ready, instance.url):
-            if instance.process and instance.process.returncode is not None:
-                raise RuntimeError(f"{instance.name} exited with {instance.process.returncode}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{instance.name} not ready after {timeout:.0f}s")
-            await asyncio.sleep(0.2)
+        await _ready(instance, time.monotonic() + timeout, timeout)
         return instance
 
     async def _pump(self, instance: Instance) -> None:
@@ -165,12 +159,7 @@ class Stack:
     async def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         for instance in self.all_instances():
-            while not await asyncio.to_thread(_is_ready, instance.url):
-                if instance.process and instance.process.returncode is not None:
-                    raise RuntimeError(f"{instance.name} exited with {instance.process.returncode}")
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{instance.name} not ready after {timeout:.0f}s")
-                await asyncio.sleep(0.2)
+            await _ready(instance, deadline, timeout)
 
     def all_instances(self) -> list[Instance]:
         return [i for service in SERVICES for i in self.instances[service]]
@@ -208,6 +197,16 @@ def _die_with_parent() -> None:
 
         pr_set_pdeathsig = 1
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+async def _ready(instance: Instance, deadline: float, timeout: float) -> None:
+    """Waits until the instance answers ready; fails if it exits or the deadline passes."""
+    while not await asyncio.to_thread(_is_ready, instance.url):
+        if instance.process and instance.process.returncode is not None:
+            raise RuntimeError(f"{instance.name} exited with {instance.process.returncode}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{instance.name} not ready after {timeout:.0f}s")
+        await asyncio.sleep(0.2)
 
 
 def _is_ready(url: str) -> bool:
