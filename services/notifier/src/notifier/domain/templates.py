@@ -29,7 +29,7 @@ def template_problem(source: str) -> str | None:
     if len(source) > MAX_TEMPLATE_CHARS:
         return f"longer than {MAX_TEMPLATE_CHARS} characters"
     try:
-        _ENV.from_string(source)
+        _compiled(source)
     except TemplateError as exc:
         return f"{type(exc).__name__}: {exc}"
     return None

@@ -60,20 +60,21 @@ async def remove(session: AsyncSession, restaurant_id: uuid.UUID, webhook_id: uu
     return result.first() is not None
 
 
+def _asking_for(event: CloudEvent, restaurant_id: str) -> Any:
+    """The webhooks of the event's restaurant that asked for its type."""
+    return select(webhooks.c.id, webhooks.c.url).where(
+        webhooks.c.restaurant_id == uuid.UUID(restaurant_id),
+        webhooks.c.event_types.any_() == event.type,
+    )
+
+
 async def wanted(sessions: async_sessionmaker[AsyncSession], event: CloudEvent) -> bool:
-    """Whether any webhook of the event's restaurant asked for its type: one read, no
-    transaction, for the many events that make no message (queue snapshots, table states)."""
+    """Whether any webhook of the event's restaurant asked for its type: one read and no
+    inbox row or write, for the many events that make no message (queue snapshots, tables)."""
     if not event.restaurantid:
         return False
     async with sessions() as session:
-        found = await session.scalar(
-            select(webhooks.c.id)
-            .where(
-                webhooks.c.restaurant_id == uuid.UUID(event.restaurantid),
-                webhooks.c.event_types.any_() == event.type,
-            )
-            .limit(1)
-        )
+        found = await session.scalar(_asking_for(event, event.restaurantid).limit(1))
     return found is not None
 
 
@@ -81,14 +82,7 @@ async def fan_out(session: AsyncSession, event: CloudEvent, now: datetime) -> No
     """Queues the event for every webhook of its restaurant that asked for its type."""
     if not event.restaurantid:
         return
-    targets = (
-        await session.execute(
-            select(webhooks.c.id, webhooks.c.url).where(
-                webhooks.c.restaurant_id == uuid.UUID(event.restaurantid),
-                webhooks.c.event_types.any_() == event.type,
-            )
-        )
-    ).all()
+    targets = (await session.execute(_asking_for(event, event.restaurantid))).all()
     if not targets:
         return
     body = event.to_json().decode()
