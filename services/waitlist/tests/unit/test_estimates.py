@@ -21,20 +21,33 @@ from waitlist.domain.estimates import (
 
 NOW = datetime(2025, 6, 14, 19, 0, tzinfo=UTC)
 
+# Each table's and party's draws are picked by its id, so the ids are fixed: every test makes
+# the same ids in the same order, whatever ran before it.
+_ids = random.Random(0)
+
+
+@pytest.fixture(autouse=True)
+def fixed_ids() -> None:
+    _ids.seed(2025)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.UUID(int=_ids.getrandbits(128))
+
 
 def seat(capacity: int, free_in_minutes: float = 0, kind: str = "table") -> Seat:
     """A table free now or at a known time, with no party of ours at it."""
-    return Seat(uuid.uuid4(), capacity, kind, NOW + timedelta(minutes=free_in_minutes))
+    return Seat(new_id(), capacity, kind, NOW + timedelta(minutes=free_in_minutes))
 
 
 def taken(capacity: int, party_size: int, sat_minutes_ago: float | None) -> Seat:
     """A table with a party of ours: seated that long ago, or called (None) and on its way."""
     since = None if sat_minutes_ago is None else NOW - timedelta(minutes=sat_minutes_ago)
-    return Seat(uuid.uuid4(), capacity, "table", NOW, party_size, since)
+    return Seat(new_id(), capacity, "table", NOW, party_size, since)
 
 
 def waiting(size: int, preference: str = "any") -> Waiting:
-    return Waiting(uuid.uuid4(), size, preference)
+    return Waiting(new_id(), size, preference)
 
 
 def history(**by_size: list[float]) -> TurnTimes:
@@ -172,15 +185,32 @@ def test_no_table_that_seats_the_party_gives_no_estimate() -> None:
     assert estimate_waits(NOW, [seat(4)], [party], TurnTimes())[party.party_id] is None
 
 
-def test_waits_grow_along_the_queue_and_so_do_ranges() -> None:
+def test_waits_grow_along_the_queue() -> None:
     queue = [waiting(2) for _ in range(8)]
     seats = [taken(2, 2, sat_minutes_ago=ago) for ago in (5, 25)]
     found = [estimate_waits(NOW, seats, queue, TurnTimes())[p.party_id] for p in queue]
-    assert all(e is not None for e in found)
     points = [e.minutes for e in found if e]
-    widths = [e.high - e.low for e in found if e]
+    assert len(points) == len(queue)
     assert points == sorted(points) and points[-1] > points[0] + 100
-    assert widths[-1] > widths[0]
+
+
+def test_ranges_widen_along_the_queue_on_average() -> None:
+    """A party further back waits for more turns, each uncertain, so its range is wider.
+
+    What is promised is the trend, not each neighbour: a range is the 15-85 % spread of only
+    SCENARIOS replays, and that sample's noise is larger than the growth from one party to the
+    next (over 3,000 queues of 8 with random ids, the 8th party's range came out narrower than
+    the 1st's in about 5 %). Averaged over many queues, the back of the line is clearly wider.
+    """
+    front, back = [], []
+    for _ in range(40):
+        queue = [waiting(2) for _ in range(8)]
+        seats = [taken(2, 2, sat_minutes_ago=ago) for ago in (5, 25)]
+        found = estimate_waits(NOW, seats, queue, TurnTimes())
+        widths = [e.high - e.low for p in queue if (e := found[p.party_id])]
+        front.append(sum(widths[:2]) / 2)
+        back.append(sum(widths[-2:]) / 2)
+    assert sum(back) / len(back) > 1.3 * sum(front) / len(front)
 
 
 def test_range_always_holds_the_point() -> None:
