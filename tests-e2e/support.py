@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aio_pika
@@ -170,3 +171,73 @@ class Api:
         )
         assert r.status_code == 201, r.text
         return rid
+
+
+# Fixed numbers: each journey opens a restaurant of its own, so they never collide.
+JOURNEY_PHONES = ("+16465550141", "+16465550142", "+16465550143", "+16465550144")
+
+
+async def secrets_journey(client: httpx.AsyncClient) -> set[str]:
+    """An evening in miniature that puts phones and tokens through every service's logs.
+
+    A staff login, two joins with phones (each answered with a party token), a refused join
+    that carries a phone, a booking with a phone (answered with a manage token) and a call to
+    the free table; it waits until the notifier has made the diners' messages. Returns every
+    phone and token it used, for a test that then looks for them in the log lines.
+    """
+    api = Api(client)
+    _, owner = await api.staff("log-journey")
+    secrets = {owner["Authorization"].split()[1], *JOURNEY_PHONES}
+    rid = await api.restaurant(owner, [{"label": "L1", "capacity": 4, "kind": "table"}])
+    for _ in range(200):
+        if (await client.get(f"/v1/restaurants/{rid}/waitlist")).status_code == 200:
+            break
+        await asyncio.sleep(0.1)
+    parties = []
+    for phone in JOURNEY_PHONES[:2]:
+        r = await client.post(
+            f"/v1/restaurants/{rid}/waitlist/parties",
+            json={"name": "Log Guest", "party_size": 2, "phone": phone},
+        )
+        assert r.status_code == 201, r.text
+        parties.append(r.json()["id"])
+        secrets.add(r.json()["party_token"])
+    refused = await client.post(
+        f"/v1/restaurants/{rid}/waitlist/parties",
+        json={"name": "Log Guest", "party_size": 0, "phone": JOURNEY_PHONES[2]},
+    )
+    assert refused.status_code == 422, refused.text
+    # Any day ahead does: the restaurant is open every day, all day.
+    starts = (datetime.now(UTC) + timedelta(days=2)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
+    r = await client.post(
+        f"/v1/restaurants/{rid}/reservations",
+        json={
+            "starts_at": starts.isoformat(),
+            "party_size": 2,
+            "name": "Log Booker",
+            "phone": JOURNEY_PHONES[3],
+        },
+    )
+    assert r.status_code == 201, r.text
+    booking = r.json()["id"]
+    secrets.add(r.json()["manage_token"])
+    r = await client.get(
+        f"/v1/parties/{parties[0]}", headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert r.status_code in (401, 404), r.text  # a forged token learns nothing
+    # The table is free and the waitlist is in auto mode: the first party is called to it.
+    wanted = {("waitlist_joined", parties[1]), ("party_called", parties[0])}
+    wanted.add(("booking_confirmed", booking))
+    for _ in range(300):
+        r = await client.get(f"/v1/restaurants/{rid}/notifications", headers=owner)
+        assert r.status_code == 200, r.text
+        made = {
+            (n["kind"], str(n.get("party_id") or n.get("reservation_id")))
+            for n in r.json()["items"]
+        }
+        if wanted <= made:
+            return secrets
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the notifier never made {sorted(wanted - made)}")

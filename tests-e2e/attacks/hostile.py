@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from support import Api
 
-from maitred_messaging.testing import running_stack
+from maitred_testing import running_stack
 
 _shared: dict[str, Any] = {}
 
@@ -38,6 +38,8 @@ async def hostile_stack(
             yield stack
         finally:
             _shared.pop("stack", None)
+        # Every test is done: none of the phones and tokens they used may be in a log line.
+        assert leaks(stack.logs, stack.secrets) == {}
 
 
 PASSWORD = "correct horse battery staple"

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from attacks.hostile import leaks
 from support import Api, EventTap
 
 from .chaos import FaultStack, fault_stack
@@ -75,6 +76,8 @@ async def chaos(
         extra_instances={"waitlist": 1, "gateway": 1},
     ) as running:
         yield running
+        # Every test is done: none of the phones and tokens they used may be in a log line.
+        assert leaks(running.logs, running.secrets) == {}
 
 
 @pytest.fixture
