@@ -43,17 +43,17 @@ PASSWORD = "correct horse battery staple"
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
-    missing = not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM))
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.slow)
-            if missing:
-                item.add_marker(
-                    pytest.mark.skip(
-                        reason=f"{CHROMIUM} is missing: install Debian's chromium "
-                        "(apt-get install -y chromium) to run the browser tests"
-                    )
-                )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_is_installed() -> None:
+    """`make test` installs Debian's Chromium; without it the browser tests fail, never skip."""
+    assert Path(CHROMIUM).exists() or shutil.which(CHROMIUM), (
+        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+    )
 
 
 @pytest.fixture(scope="session")

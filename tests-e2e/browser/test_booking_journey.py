@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-pytest.importorskip("playwright.async_api", reason="the playwright package is not installed")
 from playwright.async_api import expect
 
 

@@ -6,9 +6,6 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-pytest.importorskip("playwright.async_api", reason="the playwright package is not installed")
 from playwright.async_api import expect
 
 from .helpers import occupy_every_table, sign_in_host, summary_until

@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-import pytest
-
-pytest.importorskip("playwright.async_api", reason="the playwright package is not installed")
 from playwright.async_api import expect
 
 from .helpers import occupy_every_table, sign_in_host, summary_until

@@ -48,7 +48,7 @@ TABLES = [{"label": f"T{n}", "capacity": 4, "kind": "table"} for n in range(1, 4
 async def broker(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[PrivateBroker]:
     reason = available()
     if reason:
-        pytest.skip(f"no private RabbitMQ node: {reason}")
+        pytest.fail(f"no private RabbitMQ node: {reason}")
     node = PrivateBroker(tmp_path_factory.mktemp("rabbitmq"))
     await node.start()
     try:

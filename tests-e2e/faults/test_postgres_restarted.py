@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.slow]
 async def cluster() -> AsyncIterator[PrivatePostgres]:
     reason = available()
     if reason:
-        pytest.skip(f"no private PostgreSQL cluster: {reason}")
+        pytest.fail(f"no private PostgreSQL cluster: {reason}")
     # Not under pytest's temporary directory: the postgres account must reach the files.
     server = PrivatePostgres(Path(tempfile.mkdtemp(prefix="maitred-pg-")))
     await server.create()
