@@ -39,7 +39,7 @@ test-fast: install ## unit tests only (no servers needed)
 lint: install ## ruff and mypy
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy libs/contracts/src libs/messaging/src libs/platform/src services/*/src
+	@$(UV) run --frozen mypy libs/contracts/src libs/messaging/src libs/platform/src libs/testing/src services/*/src
 
 .PHONY: fmt
 fmt: install ## format and fix what ruff can

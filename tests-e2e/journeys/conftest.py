@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from maitred_messaging.testing import running_stack
+from maitred_testing import running_stack
 
 TIME_SCALE = 30.0
 

@@ -48,7 +48,7 @@ class Beta:
 
 @pytest.fixture(scope="session")
 async def admin_engine(databases, postgres_admin_url) -> AsyncIterator[AsyncEngine]:
-    name = databases["waitlist"].url.rsplit("/", 1)[-1]
+    name = next(iter(databases.values())).url.rsplit("/", 1)[-1]  # the run's database
     url = with_database(postgres_admin_url, name).replace(
         "postgresql://", "postgresql+asyncpg://", 1
     )

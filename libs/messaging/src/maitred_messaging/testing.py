@@ -1,6 +1,8 @@
-"""Pytest fixtures for services' tests: a database and a broker vhost of the test run's own.
+"""Generic pytest fixtures: a database and a broker vhost of the test run's own, a TCP proxy
+to cut, an in-process app, waiting for an eventual outcome.
 
-Use with `pytest_plugins = ["maitred_messaging.testing"]`. Servers come from
+Loaded into every pytest run of the workspace (entry point `pytest11`); whole-system fixtures
+that start the services live in `maitred_testing`. Servers come from
 MAITRED_TEST_POSTGRES_URL / MAITRED_TEST_AMQP_URL; without them, local servers on the
 standard ports, or containers started with testcontainers when Docker is present.
 """
@@ -227,77 +229,3 @@ def service_env(
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     return os.environ.get("MAITRED_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@contextlib.asynccontextmanager
-async def running_stack(
-    postgres_admin_url: str,
-    amqp_server_url: str,
-    redis_url: str,
-    name: str,
-    *,
-    scale: int = 1,
-    extra_env: dict[str, str] | None = None,
-) -> AsyncIterator[Any]:
-    """Every service as its own process, on a database, vhost and Redis prefix named `name`."""
-    from maitred_platform.stack import Stack
-
-    dbs = await provision(postgres_admin_url, name)
-    vhost_url = await create_vhost(amqp_server_url, name)
-    lines: list[str] = []
-    running = Stack(
-        database_urls={service: db.url for service, db in dbs.items()},
-        amqp_url=vhost_url,
-        redis_url=redis_url,
-        redis_prefix=name,
-        scale=scale,
-        extra_env={**_stack_test_env(), **(extra_env or {})},
-        log_sink=lambda prefix, line: lines.append(f"{prefix} | {line}"),
-    )
-    running.logs = lines
-    try:
-        await running.migrate()
-        await running.start()
-        yield running
-    except BaseException:
-        print("\n".join(lines[-300:]))
-        raise
-    finally:
-        await running.stop()
-        if not os.environ.get("MAITRED_KEEP_TEST_DB"):
-            with contextlib.suppress(Exception):
-                await drop_database(postgres_admin_url, name)
-            with contextlib.suppress(Exception):
-                await delete_vhost(name)
-
-
-@pytest.fixture(scope="session")
-async def stack(
-    postgres_admin_url: str, amqp_server_url: str, redis_url: str, test_run_id: str
-) -> AsyncIterator[Any]:
-    """The whole stack as processes, on a database and vhost of its own.
-
-    Kept apart from `databases`/`amqp_url`, so in-process service tests never compete with
-    the stack's processes for the same queues. `stack.amqp_url` is the stack's vhost.
-    """
-    name = f"maitred_test_{test_run_id}_stack"
-    async with running_stack(postgres_admin_url, amqp_server_url, redis_url, name) as running:
-        yield running
-
-
-def _stack_test_env() -> dict[str, str]:
-    """Fast timers for tests; each service reads only the variables with its own prefix."""
-    pools = {
-        f"{service.upper()}_{name}": size
-        for service in ("gateway", "waitlist", "reservations", "notifier")
-        for name, size in (("DB_POOL_SIZE", "3"), ("DB_MAX_OVERFLOW", "7"))
-    }
-    return {
-        # Several stacks may share one Postgres during a test run: small pools.
-        **pools,
-        # Every test client comes from 127.0.0.1; the limits have tests of their own.
-        "GATEWAY_RATE_LIMITS_ENABLED": "false",
-        "WAITLIST_TIMER_INTERVAL_SECONDS": "0.2",
-        "NOTIFIER_WORKER_INTERVAL_SECONDS": "0.2",
-        "NOTIFIER_WEBHOOK_ALLOW_PRIVATE": "true",
-    }
