@@ -1,4 +1,5 @@
-"""Reads deploy/ as the tools would, without them: Compose files and kustomizations.
+"""Reads deploy/ as the tools would, without them: Compose files, kustomizations and the
+Dockerfile.
 
 `render_kustomization` understands the subset of kustomize that deploy/k8s uses (resources,
 namespace, images, literal secret/config generators without name hashes, strategic-merge
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,77 @@ def compose_environment(service: dict[str, Any]) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+# --- Dockerfile ----------------------------------------------------------------------------
+
+Instruction = tuple[str, str]  # ("COPY", "libs/platform/src libs/platform/src")
+# Run when the container starts or is checked, so the builder leaves their variables alone.
+_RUN_TIME = {"CMD", "ENTRYPOINT", "HEALTHCHECK"}
+_BUILD_VARIABLE = re.compile(r"\$(?:\{(?P<braced>\w+)\}|(?P<bare>[A-Za-z_]\w*))")
+
+
+def dockerfile_instructions(text: str) -> list[Instruction]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n\s*", " ", "\n".join(lines))
+    out = []
+    for line in joined.splitlines():
+        if line.strip():
+            op, _, rest = line.strip().partition(" ")
+            out.append((op.upper(), rest.strip()))
+    return out
+
+
+def build_stages(text: str, build_args: dict[str, str]) -> list[list[Instruction]]:
+    """The stages (each from its FROM) as the builder runs them with these build args.
+
+    As Docker does: an ARG before the first FROM serves the FROM lines only; inside a stage an
+    argument has a value only after the stage declares it with ARG, and is empty before that
+    or when neither the build nor the ARG gives one. CMD, ENTRYPOINT and HEALTHCHECK keep
+    their variables for the container's shell or environment.
+    """
+    steps = dockerfile_instructions(text)
+    names = {arg.partition("=")[0] for op, arg in steps if op == "ARG"}
+    global_args: dict[str, str] = {}
+    stages: list[list[Instruction]] = []
+    declared: dict[str, str] = {}
+    for op, arg in steps:
+        if op == "ARG":
+            name, has_default, default = arg.partition("=")
+            value = build_args.get(name, default if has_default else global_args.get(name, ""))
+            (declared if stages else global_args)[name] = value
+        if op == "FROM":
+            stages.append([])
+            declared = {}
+            scope = global_args
+        else:
+            scope = declared
+        if not stages:
+            continue
+        if op not in _RUN_TIME:
+            arg = _substitute(arg, names, scope)
+        stages[-1].append((op, arg))
+    return stages
+
+
+def _substitute(text: str, names: set[str], values: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match["braced"] or match["bare"]
+        return values.get(name, "") if name in names else match[0]
+
+    return _BUILD_VARIABLE.sub(value, text)
+
+
+def image_environment(stage: list[Instruction]) -> dict[str, str]:
+    """The environment an image's ENV instructions leave for its containers."""
+    env: dict[str, str] = {}
+    for op, arg in stage:
+        if op == "ENV":
+            for pair in shlex.split(arg):
+                name, _, value = pair.partition("=")
+                env[name] = value
+    return env
 
 
 # --- Kustomize (the subset deploy/k8s uses) ----------------------------------------------

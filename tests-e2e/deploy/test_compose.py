@@ -66,12 +66,15 @@ def test_images_of_the_same_service_are_the_same_image_built_once(compose):
 
 
 @pytest.mark.parametrize("name", ds.SERVICES)
-def test_each_image_is_built_from_the_repository_root_with_its_dockerfile(compose, repo, name):
+def test_each_image_is_built_from_the_repository_root_with_the_one_dockerfile(compose, repo, name):
     build = compose["services"][name]["build"]
     context = (repo / "deploy" / build["context"]).resolve()
     assert context == repo.resolve()
-    assert build["dockerfile"] == f"services/{name}/Dockerfile"
+    assert build["dockerfile"] == "deploy/Dockerfile"
     assert (context / build["dockerfile"]).is_file()
+    # The service to install and the port its Settings listen on by default.
+    args = {key: str(value) for key, value in build["args"].items()}
+    assert args == {"SERVICE": name, "PORT": str(ds.port_of(name))}
 
 
 def test_one_shot_jobs_never_restart_and_each_is_awaited_to_success(compose):

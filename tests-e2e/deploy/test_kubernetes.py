@@ -294,6 +294,24 @@ def test_local_overlay_uses_the_locally_built_images(local_manifests):
     assert ours and all(image.endswith(":local") for image in ours)
 
 
+def test_local_overlay_runs_the_images_compose_builds_from_the_one_dockerfile(
+    local_manifests, compose
+):
+    """`docker compose -f deploy/compose.yaml build` makes exactly what the overlay runs."""
+    built = {
+        service["image"]: service["build"]["args"]["SERVICE"]
+        for service in compose["services"].values()
+        if service.get("build", {}).get("dockerfile") == "deploy/Dockerfile"
+    }
+    for service in ds.SERVICES:
+        deployment = the_container(dm.find(local_manifests, "Deployment", service))
+        assert built.get(deployment["image"]) == service, deployment["image"]
+    ours = {
+        c["image"] for c in dm.all_containers(local_manifests) if c["image"].startswith("maitred/")
+    }
+    assert ours <= set(built)
+
+
 def test_every_reference_in_the_local_overlay_resolves(local_manifests):
     for container in dm.all_containers(local_manifests):
         for source in container.get("envFrom", []):
