@@ -11,6 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from maitred_messaging.service import running_service
+from maitred_platform.clock import Clock, system_clock
 from maitred_platform.health import HealthChecks
 from maitred_platform.logs import configure_logging
 from maitred_platform.web import create_app as create_service_app
@@ -20,7 +21,6 @@ from notifier.adapters.email import SmtpMailer
 from notifier.adapters.sms import HttpSmsProvider, LogSmsProvider, SmsProvider
 from notifier.adapters.webhook_client import WebhookPoster
 from notifier.config import Settings
-from notifier.domain.clock import Clock, system_clock
 from notifier.entrypoints import api, consumers
 from notifier.service.context import Context
 from notifier.service.delivery_worker import DeliveryWorker

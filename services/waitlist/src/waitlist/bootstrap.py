@@ -11,12 +11,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from maitred_messaging.service import running_service
+from maitred_platform.clock import Clock, scaled_clock, system_clock
 from maitred_platform.health import HealthChecks
 from maitred_platform.logs import configure_logging
 from maitred_platform.problems import problem_response
 from maitred_platform.web import create_app as create_service_app
 from waitlist.adapters import orm
-from waitlist.clock import Clock, scaled_clock, system_clock
 from waitlist.config import Settings
 from waitlist.domain.errors import Conflict, Invalid, NotFound, WaitlistError
 from waitlist.entrypoints import api, consumers

@@ -20,7 +20,7 @@ from maitred_contracts import (
 )
 from maitred_platform.credentials import unseal
 from notifier.adapters.orm import contacts, scheduled_messages
-from notifier.domain.clock import day_and_time
+from notifier.domain.local_time import day_and_time
 from notifier.service.context import Context
 from notifier.service.notify import Recipient, notify
 from notifier.service.restaurants import RestaurantProfile, load_profile

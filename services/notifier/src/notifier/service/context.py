@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from maitred_platform.clock import Clock, system_clock
 from notifier.config import Settings
-from notifier.domain.clock import Clock, system_clock
 
 
 @dataclass(frozen=True)

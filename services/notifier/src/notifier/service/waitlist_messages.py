@@ -21,7 +21,7 @@ from maitred_contracts import (
     PartyRequeued,
 )
 from notifier.adapters.orm import contacts
-from notifier.domain.clock import hour_minute
+from notifier.domain.local_time import hour_minute
 from notifier.service.context import Context
 from notifier.service.notify import Recipient, notify
 from notifier.service.restaurants import RestaurantProfile, load_profile, table_label

@@ -20,8 +20,8 @@ from maitred_contracts import (
     TableUpdated,
 )
 from maitred_messaging.consumer import EventHandlers
+from maitred_platform.clock import Clock, system_clock
 from maitred_platform.logs import get_logger
-from waitlist.clock import Clock, system_clock
 from waitlist.domain.floor import TableReport
 from waitlist.service import floor
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from maitred_platform.clock import Clock
 from maitred_platform.logs import get_logger
-from waitlist.clock import Clock
 from waitlist.service.timers import run_due_timers
 
 log = get_logger(__name__)

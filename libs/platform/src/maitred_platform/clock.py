@@ -1,4 +1,4 @@
-"""Where the service reads the time; injected so tests can move it forward."""
+"""Where a service reads the time; injected so tests (and simulated evenings) can move it."""
 
 from __future__ import annotations
 
