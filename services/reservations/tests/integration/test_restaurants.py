@@ -89,7 +89,7 @@ async def test_only_an_owner_changes_the_restaurant(
     )
     anonymous = await client.patch(f"/v1/restaurants/{restaurant['id']}", json={"name": "X"})
 
-    assert (as_host.status_code, as_outsider.status_code, anonymous.status_code) == (403, 403, 401)
+    assert (as_host.status_code, as_outsider.status_code, anonymous.status_code) == (403, 404, 401)
     assert (await client.get(f"/v1/restaurants/{restaurant['id']}")).json()["name"] != "X"
 
 

@@ -1,4 +1,4 @@
-"""Staff accounts: what a valid e-mail and password are, and who may add members."""
+"""Staff accounts: what a valid e-mail and password are."""
 
 from __future__ import annotations
 
@@ -44,7 +44,3 @@ class Staff:
     email: str
     name: str
     password_hash: str
-
-
-def may_add_member(memberships: dict[uuid.UUID, Role], restaurant_id: uuid.UUID) -> bool:
-    return memberships.get(restaurant_id) == "owner"

@@ -142,7 +142,7 @@ async def add_member(
     )
     assert caller.staff is not None
     member = await accounts.add_member(
-        request.app.state.sessions, caller.staff.memberships, restaurant_id, body.email, body.role
+        request.app.state.sessions, caller.staff.principal, restaurant_id, body.email, body.role
     )
     parts.identities.forget(member.id)
     return MemberOut(

@@ -15,12 +15,13 @@ from gateway.domain.accounts import (
     Role,
     Staff,
     email_problem,
-    may_add_member,
     normalize_email,
     password_problem,
 )
 from gateway.domain.tokens import KeyRing, issue_token
+from maitred_platform.access import require_staff
 from maitred_platform.db import transaction
+from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
 
 _hasher = PasswordHasher()
@@ -96,15 +97,12 @@ async def profile(
 
 async def add_member(
     sessions: async_sessionmaker[AsyncSession],
-    owner_memberships: dict[uuid.UUID, Role],
+    caller: Principal,
     restaurant_id: uuid.UUID,
     email: str,
     role: Role,
 ) -> Staff:
-    if restaurant_id not in owner_memberships:
-        raise Problem(404, "No such restaurant among yours.")
-    if not may_add_member(owner_memberships, restaurant_id):
-        raise Problem(403, "Only an owner may add members.")
+    require_staff(caller, restaurant_id, role="owner")
     async with transaction(sessions) as session:
         member = await repo.staff_by_email(session, normalize_email(email))
         if member is None:

@@ -31,6 +31,10 @@ class StaffIdentity:
     def is_staff_of(self, restaurant_id: uuid.UUID | None) -> bool:
         return restaurant_id is not None and restaurant_id in self.memberships
 
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.staff_id, self.memberships)
+
 
 @dataclass(frozen=True)
 class Caller:

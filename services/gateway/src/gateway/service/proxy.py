@@ -20,6 +20,7 @@ from gateway.domain.rate_policy import checks_for, client_for
 from gateway.domain.routing import Route, resolve
 from gateway.service import accounts
 from gateway.service.identity import Caller, Identities
+from maitred_platform.access import require_staff
 from maitred_platform.logs import get_logger
 from maitred_platform.principal import HEADER as PRINCIPAL_HEADER
 from maitred_platform.problems import Problem
@@ -150,9 +151,12 @@ def refuse_early(route: Route, caller: Caller) -> None:
         raise Problem(
             401, "Staff authentication is required.", headers={"WWW-Authenticate": "Bearer"}
         )
-    if route.restaurant_segment is not None and not caller.staff.is_staff_of(route.restaurant_id):
-        # The same answer as an unknown restaurant: nothing is learnt about other tenants.
-        raise Problem(404, "No such restaurant among yours.")
+    if route.restaurant_segment is None:
+        return
+    if route.restaurant_id is None:  # a segment that is no id names no restaurant
+        raise Problem(404, "No such restaurant.")
+    # Membership only: the service checks the role a route needs, with the same check.
+    require_staff(caller.staff.principal, route.restaurant_id)
 
 
 def parse_json_body(call: IncomingCall) -> Any:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from maitred_platform.access import require_staff
 from maitred_platform.db import transaction
 from maitred_platform.deps import CurrentStaff, SessionDep
 from maitred_platform.phones import E164Phone, mask_phone
@@ -19,7 +20,6 @@ from maitred_platform.problems import Problem
 from notifier.domain.rules import RULES, Channel
 from notifier.domain.templates import template_problem
 from notifier.entrypoints import sms_api, webhooks_api
-from notifier.entrypoints.authz import require_owner, require_staff
 from notifier.service import notification_log, opt_outs
 from notifier.service.restaurants import load_profile, save_settings
 
@@ -100,7 +100,7 @@ def _change_problems(change: SettingsChange) -> list[dict[str, str]]:
 async def change_settings(
     restaurant_id: uuid.UUID, change: SettingsChange, staff: CurrentStaff, request: Request
 ) -> dict[str, Any]:
-    require_owner(staff, restaurant_id)
+    require_staff(staff, restaurant_id, role="owner")
     errors = _change_problems(change)
     if errors:
         raise Problem(422, "The settings are not valid.", errors=errors)

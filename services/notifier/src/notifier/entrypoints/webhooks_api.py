@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from maitred_contracts import EVENT_TYPES
+from maitred_platform.access import require_staff
 from maitred_platform.db import transaction
 from maitred_platform.deps import CurrentStaff, SessionDep
 from maitred_platform.problems import Problem
 from notifier.adapters.webhook_client import AddressRefused, check_public_host
 from notifier.domain.webhooks import url_problem
-from notifier.entrypoints.authz import require_owner
 from notifier.service import webhooks
 
 router = APIRouter()
@@ -40,7 +40,7 @@ async def _refusal(url: str, allow_private: bool) -> str | None:
 async def register_webhook(
     restaurant_id: uuid.UUID, body: WebhookRequest, staff: CurrentStaff, request: Request
 ) -> dict[str, Any]:
-    require_owner(staff, restaurant_id)
+    require_staff(staff, restaurant_id, role="owner")
     settings = request.app.state.settings
     errors = []
     problem = await _refusal(body.url, settings.webhook_allow_private)
@@ -67,7 +67,7 @@ async def register_webhook(
 async def list_webhooks(
     restaurant_id: uuid.UUID, staff: CurrentStaff, session: SessionDep
 ) -> dict[str, Any]:
-    require_owner(staff, restaurant_id)
+    require_staff(staff, restaurant_id, role="owner")
     return {"items": await webhooks.list_for(session, restaurant_id)}
 
 
@@ -75,7 +75,7 @@ async def list_webhooks(
 async def delete_webhook(
     restaurant_id: uuid.UUID, webhook_id: uuid.UUID, staff: CurrentStaff, request: Request
 ) -> Response:
-    require_owner(staff, restaurant_id)
+    require_staff(staff, restaurant_id, role="owner")
     async with transaction(request.app.state.sessions) as session:
         if not await webhooks.remove(session, restaurant_id, webhook_id):
             raise Problem(404, "No such webhook.")

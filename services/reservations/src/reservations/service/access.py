@@ -1,4 +1,7 @@
-"""Who may touch what: staff act for the restaurants they belong to, owners configure them."""
+"""A restaurant found or a 404, and the Postgres error codes the use cases tell apart.
+
+Who may act for a restaurant is `maitred_platform.access.require_staff`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import uuid
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
 from reservations.adapters import restaurants_repo
 from reservations.domain.restaurant import Restaurant
@@ -20,16 +22,6 @@ async def restaurant_or_404(
     if restaurant is None:
         raise Problem(404, "No such restaurant.")
     return restaurant
-
-
-def require_staff(principal: Principal, restaurant_id: uuid.UUID) -> None:
-    if not principal.is_staff_of(restaurant_id):
-        raise Problem(403, "Only this restaurant's staff may do this.")
-
-
-def require_owner(principal: Principal, restaurant_id: uuid.UUID) -> None:
-    if not principal.is_owner_of(restaurant_id):
-        raise Problem(403, "Only an owner of this restaurant may do this.")
 
 
 def sqlstate(exc: DBAPIError) -> str | None:

@@ -17,6 +17,7 @@ from maitred_contracts import (
     ReservationSummary,
 )
 from maitred_messaging import add_event
+from maitred_platform.access import require_staff
 from maitred_platform.credentials import hash_token, new_token, seal
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
@@ -31,7 +32,6 @@ from reservations.domain.slots import BookableTable, check_booking_start, local_
 from reservations.service.access import (
     DEADLOCK_DETECTED,
     EXCLUSION_VIOLATION,
-    require_staff,
     restaurant_or_404,
     sqlstate,
 )
@@ -265,8 +265,8 @@ async def bookings_of_day(
     session: AsyncSession, principal: Principal, restaurant_id: uuid.UUID, day: date | None
 ) -> list[Booking]:
     async with session.begin():
-        restaurant = await restaurant_or_404(session, restaurant_id)
         require_staff(principal, restaurant_id)
+        restaurant = await restaurant_or_404(session, restaurant_id)
         zone = restaurant.zone
         start, end = local_day_bounds(day or datetime.now(zone).date(), zone)
         return await bookings_repo.starting_between(session, restaurant_id, start, end)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from maitred_contracts import TableRemoved
 from maitred_messaging import add_event
+from maitred_platform.access import require_staff
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
 from reservations.adapters import bookings_repo, floor_repo
@@ -21,8 +22,6 @@ from reservations.domain.floor import FloorTable, TableState, TableStatus, staff
 from reservations.service import events
 from reservations.service.access import (
     UNIQUE_VIOLATION,
-    require_owner,
-    require_staff,
     restaurant_or_404,
     sqlstate,
 )
@@ -53,8 +52,8 @@ async def add_tables(
     ]
     try:
         async with session.begin():
+            require_staff(principal, restaurant_id, role="owner")
             await restaurant_or_404(session, restaurant_id)
-            require_owner(principal, restaurant_id)
             await floor_repo.add_all(session, new_tables)
             for table in new_tables:
                 await add_event(session, events.table_created(table))
@@ -73,8 +72,8 @@ async def floor(
     session: AsyncSession, principal: Principal, restaurant_id: uuid.UUID
 ) -> list[FloorTable]:
     async with session.begin():
-        await restaurant_or_404(session, restaurant_id)
         require_staff(principal, restaurant_id)
+        await restaurant_or_404(session, restaurant_id)
         return await floor_repo.on_floor(session, restaurant_id)
 
 
@@ -97,8 +96,8 @@ async def change_table(
     """Staff move the table's status and/or its layout; each change tells the others."""
     try:
         async with session.begin():
-            await restaurant_or_404(session, restaurant_id)
             require_staff(principal, restaurant_id)
+            await restaurant_or_404(session, restaurant_id)
             table = await _table_or_404(session, restaurant_id, table_id)
             layout = {k: v for k, v in fields.items() if k in LAYOUT_FIELDS}
             laid_out = dataclasses.replace(table, **layout)
@@ -130,8 +129,8 @@ async def remove_table(
     session: AsyncSession, principal: Principal, restaurant_id: uuid.UUID, table_id: uuid.UUID
 ) -> None:
     async with session.begin():
+        require_staff(principal, restaurant_id, role="owner")
         await restaurant_or_404(session, restaurant_id)
-        require_owner(principal, restaurant_id)
         table = await _table_or_404(session, restaurant_id, table_id)
         now = datetime.now(UTC)
         if await bookings_repo.largest_upcoming_party(session, table.id, now):

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from maitred_messaging import add_event
+from maitred_platform.access import require_staff
 from maitred_platform.principal import Principal
 from reservations.adapters import restaurants_repo
 from reservations.domain.hours import periods_from
 from reservations.domain.restaurant import Restaurant
 from reservations.service import events
-from reservations.service.access import require_owner, restaurant_or_404
+from reservations.service.access import restaurant_or_404
 
 
 def _with(restaurant: Restaurant, fields: Mapping[str, Any]) -> Restaurant:
@@ -52,8 +53,8 @@ async def change_restaurant(
     fields: Mapping[str, Any],
 ) -> Restaurant:
     async with session.begin():
+        require_staff(principal, restaurant_id, role="owner")
         current = await restaurant_or_404(session, restaurant_id, lock=True)
-        require_owner(principal, restaurant_id)
         changed = _with(current, fields)
         changed.check()
         if changed == current:

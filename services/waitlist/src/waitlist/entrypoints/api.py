@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request, Response
 
 from maitred_platform import request_keys
+from maitred_platform.access import require_staff
 from maitred_platform.deps import BearerToken, CurrentStaff, OptionalStaff, SessionDep
 from waitlist.entrypoints.answers import (
     host_party_answer,
@@ -22,7 +23,6 @@ from waitlist.entrypoints.answers import (
 )
 from waitlist.entrypoints.schemas import JoinBody, SettingsPatch, TableChoice, TokenBody
 from waitlist.service import parties, reports
-from waitlist.service.access import require_owner, require_staff
 from waitlist.service.parties import Action, Joining
 from waitlist.service.settings import change_settings
 
@@ -120,7 +120,7 @@ async def patch_settings(
     session: SessionDep,
     now: Now,
 ) -> dict[str, Any]:
-    require_owner(staff, restaurant_id)
+    require_staff(staff, restaurant_id, role="owner")
     async with session.begin():
         settings, limit = await change_settings(session, restaurant_id, body.changes(), now)
     return settings_answer(settings, limit)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from maitred_platform.credentials import token_matches
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
@@ -24,14 +22,3 @@ def party_actor(party: Party, principal: Principal | None, token: str | None) ->
             headers={"WWW-Authenticate": "Bearer"},
         )
     raise NotFound("There is no such party.")
-
-
-def require_staff(principal: Principal, restaurant_id: uuid.UUID) -> None:
-    if not principal.is_staff_of(restaurant_id):
-        raise NotFound("There is no waitlist for this restaurant.")
-
-
-def require_owner(principal: Principal, restaurant_id: uuid.UUID) -> None:
-    require_staff(principal, restaurant_id)
-    if not principal.is_owner_of(restaurant_id):
-        raise Problem(403, "Only an owner of the restaurant may change its waitlist settings.")
