@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
     Index,
+    Insert,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    bindparam,
+    cast,
     func,
     insert,
     text,
@@ -71,6 +76,42 @@ def notify_channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
+def outbox_row(
+    event: EventData, occurred_at: datetime, event_id: uuid.UUID | None = None
+) -> dict[str, Any]:
+    """The one way an event becomes an outbox row; `data` is JSON text, serialized once."""
+    return {
+        "event_id": event_id or uuid.uuid4(),
+        "type": event.event_type,
+        "source": event.source(),
+        "subject": event.subject(),
+        "restaurant_id": event.restaurant_id,
+        "data": event.model_dump_json(),
+        "occurred_at": occurred_at,
+    }
+
+
+@lru_cache(maxsize=64)
+def _insert_rows(table: Table) -> Insert:
+    columns = ("event_id", "type", "source", "subject", "restaurant_id", "occurred_at")
+    values: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    values["data"] = cast(bindparam("data", type_=Text), JSONB)
+    return insert(table).values(values)
+
+
+async def write_events(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Writes outbox rows in the session's transaction, in one round trip."""
+    if rows:
+        await session.execute(_insert_rows(table), rows)
+
+
+def session_outbox(session: AsyncSession) -> Table:
+    table = session.info.get(OUTBOX)
+    if not isinstance(table, Table):
+        raise RuntimeError("this session has no outbox: build it with info={OUTBOX: table}")
+    return table
+
+
 async def add_event(
     session: AsyncSession,
     event: EventData,
@@ -78,20 +119,12 @@ async def add_event(
     event_id: uuid.UUID | None = None,
     occurred_at: datetime | None = None,
 ) -> uuid.UUID:
-    """Adds an event to the caller's transaction; it is published only if that commits."""
-    table = session.info.get(OUTBOX)
-    if not isinstance(table, Table):
-        raise RuntimeError("this session has no outbox: build it with info={OUTBOX: table}")
-    eid = event_id or uuid.uuid4()
-    await session.execute(
-        insert(table).values(
-            event_id=eid,
-            type=event.event_type,
-            source=event.source(),
-            subject=event.subject(),
-            restaurant_id=event.restaurant_id,
-            data=event.model_dump(mode="json"),
-            occurred_at=occurred_at or datetime.now(UTC),
-        )
-    )
+    """Adds an event to the caller's transaction; it is published only if that commits.
+
+    For code that holds a bare session (migrations, tests); use cases go through a unit of
+    work, which writes its events with the same row builder.
+    """
+    row = outbox_row(event, occurred_at or datetime.now(UTC), event_id)
+    await write_events(session, session_outbox(session), [row])
+    eid: uuid.UUID = row["event_id"]
     return eid

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import CTE
 from sqlalchemy.types import NullType
 
-from maitred_contracts import EventData
+from maitred_messaging.outbox import outbox_row
 from waitlist.adapters import orm
 from waitlist.domain.estimates import TurnStat, TurnTimes
 from waitlist.domain.floor import Table
@@ -194,7 +194,7 @@ class WaitlistRepository:
                 writes.upsert(orm.turn_times, values)
                 self._turns[size] = stat
         for event in waitlist.events:
-            writes.insert(orm.outbox, _outbox_row(event, now))
+            writes.insert(orm.outbox, outbox_row(event, now))
         waitlist.events.clear()
         if writes.shape:
             await self.session.execute(_chained(tuple(writes.shape)), writes.params)
@@ -235,19 +235,6 @@ class WaitlistRepository:
             )
         ).first()
         return None if row is None else _row_to(Party, row)
-
-
-def _outbox_row(event: EventData, now: datetime) -> dict[str, Any]:
-    """The outbox row `maitred_messaging.add_event` writes, to go out with the other writes."""
-    return {
-        "event_id": uuid.uuid4(),
-        "type": event.event_type,
-        "source": event.source(),
-        "subject": event.subject(),
-        "restaurant_id": event.restaurant_id,
-        "data": event.model_dump_json(),  # sent as JSON text
-        "occurred_at": now,
-    }
 
 
 class Write(NamedTuple):
