@@ -22,6 +22,7 @@ from maitred_messaging.consumer import EventConsumer, EventHandlers
 from maitred_messaging.migration import notify_trigger_ddl
 from maitred_messaging.outbox import OUTBOX, inbox_table, outbox_table
 from maitred_messaging.topology import ConsumerTopology
+from maitred_messaging.unit_of_work import SqlUnitOfWork
 from maitred_platform.provision import with_database
 
 
@@ -98,9 +99,9 @@ async def beta(admin_engine) -> AsyncIterator[Beta]:
     failing: set[uuid.UUID] = set()
 
     @handlers.on(RestaurantCreated)
-    async def record(session: AsyncSession, event: CloudEvent, data: RestaurantCreated) -> None:
+    async def record(uow: SqlUnitOfWork, event: CloudEvent, data: RestaurantCreated) -> None:
         # Deliberately no unique key: only the inbox stands between a redelivery and a second row.
-        await session.execute(
+        await uow.session.execute(
             insert(applied).values(event_id=uuid.UUID(event.id), restaurant_id=data.restaurant_id)
         )
         if data.restaurant_id in failing:

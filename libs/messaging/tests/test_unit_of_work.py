@@ -110,3 +110,34 @@ async def test_the_fake_keeps_what_was_committed_and_drops_what_was_not() -> Non
     assert uow.published_types() == [RestaurantCreated.event_type]
     assert (uow.commits, uow.rollbacks) == (1, 1)
     assert await uow.first_time("e1", "c", "t") and not await uow.first_time("e1", "c", "t")
+
+
+async def test_a_use_case_entering_the_unit_a_consumer_entered_shares_its_transaction(
+    alpha,
+) -> None:
+    """The consumer records the inbox, the use case commits: both or neither."""
+    metadata, sessions = alpha
+    items = metadata.tables[f"{metadata.schema}.items"]
+    inbox = inbox_table(metadata)
+
+    async def use_case(uow: SqlUnitOfWork, n: int, fail: bool) -> None:
+        async with uow:
+            await uow.session.execute(insert(items).values(id=n, name="x"))
+            if fail:
+                raise RuntimeError("the use case failed")
+            await uow.commit()
+
+    ok, bad = uuid.uuid4(), uuid.uuid4()
+    async with SqlUnitOfWork(sessions, inbox=inbox) as uow:
+        assert await uow.first_time(str(ok), "beta", "x.v1")
+        await use_case(uow, 10, fail=False)
+        assert uow.finished
+    with pytest.raises(RuntimeError):
+        async with SqlUnitOfWork(sessions, inbox=inbox) as uow:
+            assert await uow.first_time(str(bad), "beta", "x.v1")
+            await use_case(uow, 11, fail=True)
+    async with sessions() as session:
+        ids = (await session.execute(select(items.c.id))).scalars().all()
+        recorded = (await session.execute(select(inbox.c.event_id))).scalars().all()
+    assert ids == [10]
+    assert recorded == [ok]

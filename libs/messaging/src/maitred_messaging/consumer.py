@@ -16,18 +16,21 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from maitred_contracts import CloudEvent, EventData
 from maitred_messaging import metrics
 from maitred_messaging.topology import ConsumerTopology, DeclaredTopology, declare_consumer_topology
+from maitred_messaging.unit_of_work import AbstractUnitOfWork, SqlUnitOfWork
 from maitred_platform.logs import get_logger
 
 log = get_logger(__name__)
 ATTEMPT_HEADER = "x-maitred-attempt"
 
-Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
+Handler = Callable[[Any, CloudEvent, Any], Awaitable[None]]
+"""(unit of work, event, its data): the unit is entered and the inbox already holds the event;
+the handler's use case commits it, or the consumer does when the handler returns."""
+UnitOfWorkFactory = Callable[[], AbstractUnitOfWork]
 # Whether an event has anything to do here, asked before a transaction is opened for it:
 # an event it says no to is acknowledged without touching the inbox (nothing was applied,
 # so there is nothing to apply twice).
@@ -73,6 +76,7 @@ class EventConsumer:
         sessions: async_sessionmaker[AsyncSession],
         inbox: Table,
         connection: AbstractRobustConnection,
+        unit_of_work: UnitOfWorkFactory | None = None,
         prefetch: int = 64,
         lanes: int = 8,
     ) -> None:
@@ -81,6 +85,9 @@ class EventConsumer:
         self.handlers = handlers
         self.sessions = sessions
         self.inbox = inbox
+        self.unit_of_work: UnitOfWorkFactory = unit_of_work or (
+            lambda: SqlUnitOfWork(sessions, inbox=inbox)
+        )
         self.connection = connection
         self.prefetch = prefetch
         self._lanes: list[asyncio.Queue[AbstractIncomingMessage]] = [
@@ -183,16 +190,13 @@ class EventConsumer:
         metrics.CONSUMED.labels(event.type, "applied" if applied else "duplicate").inc()
 
     async def _apply(self, handler: Handler, event: CloudEvent, data: Any) -> bool:
-        async with self.sessions() as session, session.begin():
-            first_time = await session.execute(
-                insert(self.inbox)
-                .values(event_id=event.id, consumer=self.name, type=event.type)
-                .on_conflict_do_nothing()
-                .returning(self.inbox.c.event_id)
-            )
-            if first_time.first() is None:
+        """The handler's effect and the inbox record commit together, in one unit of work."""
+        async with self.unit_of_work() as uow:
+            if not await uow.first_time(event.id, self.name, event.type):
                 return False
-            await handler(session, event, data)
+            await handler(uow, event, data)
+            if not uow.finished:
+                await uow.commit()
         return True
 
     async def _retry_or_park(self, message: AbstractIncomingMessage, event_type: str) -> None:

@@ -11,7 +11,7 @@ from aio_pika.abc import AbstractRobustConnection
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from maitred_messaging.consumer import EventConsumer, EventHandlers
+from maitred_messaging.consumer import EventConsumer, EventHandlers, UnitOfWorkFactory
 from maitred_messaging.relay import OutboxRelay
 from maitred_messaging.relay_process import RelayProcess
 from maitred_messaging.topology import ConsumerTopology
@@ -40,6 +40,7 @@ class Messaging:
         inbox: Table | None,
         handlers: EventHandlers | None = None,
         topology: ConsumerTopology | None = None,
+        unit_of_work: UnitOfWorkFactory | None = None,
         prefetch: int = 64,
         lanes: int = 8,
         relay_enabled: bool = True,
@@ -55,6 +56,7 @@ class Messaging:
         self.inbox = inbox
         self.handlers = handlers
         self.topology = topology
+        self.unit_of_work = unit_of_work
         self.prefetch = prefetch
         self.lanes = lanes
         self.relay_enabled = relay_enabled and outbox is not None
@@ -103,6 +105,7 @@ class Messaging:
                 sessions=self.sessions,
                 inbox=self.inbox,
                 connection=self.connection,
+                unit_of_work=self.unit_of_work,
                 prefetch=self.prefetch,
                 lanes=self.lanes,
             )

@@ -55,11 +55,16 @@ class AbstractUnitOfWork(abc.ABC):
         self._translate = translate
         self._raised: list[Any] = []
         self._finished = False
+        self._depth = 0
 
     async def __aenter__(self) -> Self:
-        self._raised = []
-        self._finished = False
-        await self._begin()
+        # Re-entrant: a consumer enters the unit to record the inbox, then the use case it
+        # calls enters it again; only the outermost block begins and ends the transaction.
+        if self._depth == 0:
+            self._raised = []
+            self._finished = False
+            await self._begin()
+        self._depth += 1
         return self
 
     async def __aexit__(
@@ -68,11 +73,19 @@ class AbstractUnitOfWork(abc.ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
         try:
             if not self._finished:
                 await self.rollback()
         finally:
             await self._end()
+
+    @property
+    def finished(self) -> bool:
+        """Committed or rolled back: nothing more goes into this transaction."""
+        return self._finished
 
     def add(self, *events: Any) -> None:
         """Events raised by the use case itself (not through an aggregate)."""
@@ -158,6 +171,8 @@ class SqlUnitOfWork(AbstractUnitOfWork):
 
     async def _write_events(self, rows: list[dict[str, Any]]) -> None:
         """Writes the outbox rows; a repository that batches its writes may take them instead."""
+        if not rows:
+            return
         table = self.session.info.get(OUTBOX)
         if not isinstance(table, Table):
             raise RuntimeError("this session has no outbox: build it with info={OUTBOX: table}")

@@ -32,6 +32,7 @@ from maitred_contracts import (
     TableUpdated,
 )
 from maitred_messaging.consumer import EventHandlers
+from maitred_messaging.unit_of_work import SqlUnitOfWork
 from notifier.service import booking_messages, waitlist_messages, webhooks
 from notifier.service.context import Context
 from notifier.service.restaurants import record_restaurant, record_table
@@ -81,8 +82,9 @@ def build_handlers(ctx: Context) -> EventHandlers:
 
 def _handler(
     ctx: Context, use_case: UseCase | None
-) -> Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]:
-    async def handle(session: AsyncSession, event: CloudEvent, data: Any) -> None:
+) -> Callable[[SqlUnitOfWork, CloudEvent, Any], Awaitable[None]]:
+    async def handle(uow: SqlUnitOfWork, event: CloudEvent, data: Any) -> None:
+        session = uow.session
         if use_case is not None:
             await use_case(session, ctx, event, data)
         await webhooks.fan_out(session, event, ctx.clock())

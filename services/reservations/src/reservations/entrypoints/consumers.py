@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from maitred_contracts import (
     CloudEvent,
     PartyCalled,
@@ -15,22 +13,23 @@ from maitred_contracts import (
     PartySeated,
 )
 from maitred_messaging.consumer import EventHandlers
+from maitred_messaging.unit_of_work import SqlUnitOfWork
 from reservations.service import holds
 
 handlers = EventHandlers()
 
 
 @handlers.on(PartyCalled)
-async def on_party_called(session: AsyncSession, event: CloudEvent, data: PartyCalled) -> None:
+async def on_party_called(uow: SqlUnitOfWork, event: CloudEvent, data: PartyCalled) -> None:
+    session = uow.session
     await holds.hold_for_called_party(
         session, data.restaurant_id, data.table_id, data.party_id, data.called_at
     )
 
 
 @handlers.on(PartyCheckedIn)
-async def on_party_checked_in(
-    session: AsyncSession, event: CloudEvent, data: PartyCheckedIn
-) -> None:
+async def on_party_checked_in(uow: SqlUnitOfWork, event: CloudEvent, data: PartyCheckedIn) -> None:
+    session = uow.session
     await holds.party_at_table(
         session,
         data.restaurant_id,
@@ -42,31 +41,34 @@ async def on_party_checked_in(
 
 
 @handlers.on(PartySeated)
-async def on_party_seated(session: AsyncSession, event: CloudEvent, data: PartySeated) -> None:
+async def on_party_seated(uow: SqlUnitOfWork, event: CloudEvent, data: PartySeated) -> None:
+    session = uow.session
     await holds.party_at_table(
         session, data.restaurant_id, data.table_id, data.party_id, data.seated_at, "party_seated"
     )
 
 
 @handlers.on(PartyNoShow)
-async def on_party_no_show(session: AsyncSession, event: CloudEvent, data: PartyNoShow) -> None:
+async def on_party_no_show(uow: SqlUnitOfWork, event: CloudEvent, data: PartyNoShow) -> None:
+    session = uow.session
     await holds.party_gone(session, data.restaurant_id, data.party_id, event.time, "party_no_show")
 
 
 @handlers.on(PartyLeft)
-async def on_party_left(session: AsyncSession, event: CloudEvent, data: PartyLeft) -> None:
+async def on_party_left(uow: SqlUnitOfWork, event: CloudEvent, data: PartyLeft) -> None:
+    session = uow.session
     await holds.party_gone(session, data.restaurant_id, data.party_id, event.time, "party_left")
 
 
 @handlers.on(PartyRequeued)
-async def on_party_requeued(session: AsyncSession, event: CloudEvent, data: PartyRequeued) -> None:
+async def on_party_requeued(uow: SqlUnitOfWork, event: CloudEvent, data: PartyRequeued) -> None:
+    session = uow.session
     await holds.party_gone(session, data.restaurant_id, data.party_id, event.time, "party_requeued")
 
 
 @handlers.on(PartyCompleted)
-async def on_party_completed(
-    session: AsyncSession, event: CloudEvent, data: PartyCompleted
-) -> None:
+async def on_party_completed(uow: SqlUnitOfWork, event: CloudEvent, data: PartyCompleted) -> None:
+    session = uow.session
     await holds.party_gone(
         session,
         data.restaurant_id,

@@ -6,8 +6,6 @@ reservations service's `sequence` lets a late or retried event change nothing ne
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from maitred_contracts import (
     CloudEvent,
     RestaurantCreated,
@@ -20,6 +18,7 @@ from maitred_contracts import (
     TableUpdated,
 )
 from maitred_messaging.consumer import EventHandlers
+from maitred_messaging.unit_of_work import SqlUnitOfWork
 from maitred_platform.clock import Clock, system_clock
 from maitred_platform.logs import get_logger
 from waitlist.domain.floor import TableReport
@@ -34,8 +33,9 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
     @handlers.on(RestaurantCreated)
     @handlers.on(RestaurantUpdated)
     async def restaurant(
-        session: AsyncSession, event: CloudEvent, data: RestaurantCreated | RestaurantUpdated
+        uow: SqlUnitOfWork, event: CloudEvent, data: RestaurantCreated | RestaurantUpdated
     ) -> None:
+        session = uow.session
         await floor.restaurant_reported(
             session,
             data.restaurant_id,
@@ -50,8 +50,9 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
     @handlers.on(TableCreated)
     @handlers.on(TableUpdated)
     async def table(
-        session: AsyncSession, event: CloudEvent, data: TableCreated | TableUpdated
+        uow: SqlUnitOfWork, event: CloudEvent, data: TableCreated | TableUpdated
     ) -> None:
+        session = uow.session
         report = TableReport(
             table_id=data.table_id,
             sequence=event.sequence,
@@ -66,9 +67,8 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
         await floor.table_reported(session, data.restaurant_id, report, clock())
 
     @handlers.on(TableStatusChanged)
-    async def table_status(
-        session: AsyncSession, event: CloudEvent, data: TableStatusChanged
-    ) -> None:
+    async def table_status(uow: SqlUnitOfWork, event: CloudEvent, data: TableStatusChanged) -> None:
+        session = uow.session
         report = TableReport(
             table_id=data.table_id,
             sequence=event.sequence,
@@ -82,20 +82,20 @@ def build_handlers(clock: Clock = system_clock) -> EventHandlers:
         await floor.table_reported(session, data.restaurant_id, report, clock())
 
     @handlers.on(TableRemoved)
-    async def table_removed(session: AsyncSession, event: CloudEvent, data: TableRemoved) -> None:
+    async def table_removed(uow: SqlUnitOfWork, event: CloudEvent, data: TableRemoved) -> None:
+        session = uow.session
         await floor.table_removed(
             session, data.restaurant_id, data.table_id, event.sequence, clock()
         )
 
     @handlers.on(TableHeld)
-    async def table_held(session: AsyncSession, event: CloudEvent, data: TableHeld) -> None:
+    async def table_held(uow: SqlUnitOfWork, event: CloudEvent, data: TableHeld) -> None:
         # The hold confirms the call already made; the party keeps its deadline.
         log.info("table_hold_confirmed", table_id=str(data.table_id), party_id=str(data.party_id))
 
     @handlers.on(TableHoldRejected)
-    async def hold_rejected(
-        session: AsyncSession, event: CloudEvent, data: TableHoldRejected
-    ) -> None:
+    async def hold_rejected(uow: SqlUnitOfWork, event: CloudEvent, data: TableHoldRejected) -> None:
+        session = uow.session
         await floor.hold_rejected(
             session, data.restaurant_id, data.table_id, data.party_id, event.sequence, clock()
         )
