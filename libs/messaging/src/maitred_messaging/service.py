@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -14,6 +15,7 @@ from maitred_messaging.consumer import EventHandlers
 from maitred_messaging.outbox import OUTBOX, inbox_table, outbox_table
 from maitred_messaging.runtime import Messaging
 from maitred_messaging.topology import ConsumerTopology
+from maitred_messaging.unit_of_work import AbstractUnitOfWork
 from maitred_platform.db import asyncpg_dsn, database_check, make_engine
 from maitred_platform.health import HealthChecks
 from maitred_platform.settings import ServiceSettings
@@ -34,10 +36,15 @@ async def running_service(
     metadata: MetaData,
     checks: HealthChecks,
     handlers: EventHandlers | None = None,
+    unit_of_work: Callable[[async_sessionmaker[AsyncSession]], AbstractUnitOfWork] | None = None,
     retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 25.0),
     delivery_limit: int = 5,
 ) -> AsyncIterator[ServiceParts]:
-    """Engine, sessions bound to the outbox, relay and consumer; health checks registered."""
+    """Engine, sessions bound to the outbox, relay and consumer; health checks registered.
+
+    `unit_of_work` builds the service's unit of work on the sessions made here; the consumer
+    applies each event in one (a generic one when not given).
+    """
     schema = metadata.schema
     assert schema, "a service's MetaData must name its schema"
     engine = make_engine(
@@ -65,6 +72,7 @@ async def running_service(
         inbox=inbox_table(metadata),
         handlers=handlers,
         topology=topology,
+        unit_of_work=None if unit_of_work is None else partial(unit_of_work, sessions),
         relay_process=settings.relay_process,
         log_level=settings.log_level,
     )

@@ -14,6 +14,7 @@ from maitred_platform.web import create_app as create_service_app
 from reservations.adapters import orm
 from reservations.config import Settings
 from reservations.entrypoints import api, consumers
+from reservations.service.unit_of_work import ReservationsUnitOfWork
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,6 +30,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metadata=orm.metadata,
             checks=checks,
             handlers=consumers.handlers,
+            # Each event is applied in a unit of work of this service (its repositories, its
+            # contracts).
+            unit_of_work=lambda sessions: ReservationsUnitOfWork(
+                sessions, sealing_key=settings.internal_key
+            ),
         ) as parts:
             app.state.sessions = parts.sessions
             app.state.messaging = parts.messaging

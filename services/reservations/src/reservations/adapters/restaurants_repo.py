@@ -1,4 +1,4 @@
-"""Loading and saving restaurants."""
+"""Restaurants in Postgres."""
 
 from __future__ import annotations
 
@@ -43,52 +43,39 @@ def _values(restaurant: Restaurant) -> dict[str, Any]:
     }
 
 
-async def add(session: AsyncSession, restaurant: Restaurant) -> Restaurant:
-    row = (
-        (
-            await session.execute(
-                insert(restaurants)
-                .values(id=restaurant.id, created_by=restaurant.created_by, **_values(restaurant))
-                .returning(*restaurants.c)
-            )
+class SqlRestaurants:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, restaurant: Restaurant) -> Restaurant:
+        statement = (
+            insert(restaurants)
+            .values(id=restaurant.id, created_by=restaurant.created_by, **_values(restaurant))
+            .returning(*restaurants.c)
         )
-        .mappings()
-        .one()
-    )
-    return _restaurant(row)
+        return _restaurant((await self.session.execute(statement)).mappings().one())
 
-
-async def save(session: AsyncSession, restaurant: Restaurant) -> Restaurant:
-    row = (
-        (
-            await session.execute(
-                update(restaurants)
-                .where(restaurants.c.id == restaurant.id)
-                .values(updated_at=func.now(), **_values(restaurant))
-                .returning(*restaurants.c)
-            )
+    async def save(self, restaurant: Restaurant) -> Restaurant:
+        statement = (
+            update(restaurants)
+            .where(restaurants.c.id == restaurant.id)
+            .values(updated_at=func.now(), **_values(restaurant))
+            .returning(*restaurants.c)
         )
-        .mappings()
-        .one()
-    )
-    return _restaurant(row)
+        return _restaurant((await self.session.execute(statement)).mappings().one())
 
+    async def get(self, restaurant_id: uuid.UUID, *, lock: bool = False) -> Restaurant | None:
+        query = select(restaurants).where(restaurants.c.id == restaurant_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).mappings().first()
+        return _restaurant(row) if row else None
 
-async def get(
-    session: AsyncSession, restaurant_id: uuid.UUID, *, lock: bool = False
-) -> Restaurant | None:
-    query = select(restaurants).where(restaurants.c.id == restaurant_id)
-    if lock:
-        query = query.with_for_update()
-    row = (await session.execute(query)).mappings().first()
-    return _restaurant(row) if row else None
-
-
-async def page(session: AsyncSession, limit: int, offset: int) -> list[Restaurant]:
-    query = (
-        select(restaurants)
-        .order_by(restaurants.c.name, restaurants.c.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [_restaurant(row) for row in (await session.execute(query)).mappings()]
+    async def page(self, limit: int, offset: int) -> list[Restaurant]:
+        query = (
+            select(restaurants)
+            .order_by(restaurants.c.name, restaurants.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_restaurant(row) for row in (await self.session.execute(query)).mappings()]

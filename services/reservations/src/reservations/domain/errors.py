@@ -18,3 +18,10 @@ class StateConflict(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class LabelTaken(StateConflict):
+    """Another table on the floor already has this label."""
+
+    def __init__(self) -> None:
+        super().__init__("A table with this label is already on the floor.")

@@ -1,4 +1,8 @@
-"""Event handlers of the reservations service: each translates an event into a use case call."""
+"""Event handlers of the reservations service: each translates an event into a use case call.
+
+The consumer hands each handler its unit of work, entered, with the event already recorded in
+the inbox; the use case's own `async with uow:` shares that transaction and commits both.
+"""
 
 from __future__ import annotations
 
@@ -13,25 +17,27 @@ from maitred_contracts import (
     PartySeated,
 )
 from maitred_messaging.consumer import EventHandlers
-from maitred_messaging.unit_of_work import SqlUnitOfWork
 from reservations.service import holds
+from reservations.service.unit_of_work import ReservationsUnitOfWork
 
 handlers = EventHandlers()
 
 
 @handlers.on(PartyCalled)
-async def on_party_called(uow: SqlUnitOfWork, event: CloudEvent, data: PartyCalled) -> None:
-    session = uow.session
+async def on_party_called(
+    uow: ReservationsUnitOfWork, event: CloudEvent, data: PartyCalled
+) -> None:
     await holds.hold_for_called_party(
-        session, data.restaurant_id, data.table_id, data.party_id, data.called_at
+        uow, data.restaurant_id, data.table_id, data.party_id, data.called_at
     )
 
 
 @handlers.on(PartyCheckedIn)
-async def on_party_checked_in(uow: SqlUnitOfWork, event: CloudEvent, data: PartyCheckedIn) -> None:
-    session = uow.session
+async def on_party_checked_in(
+    uow: ReservationsUnitOfWork, event: CloudEvent, data: PartyCheckedIn
+) -> None:
     await holds.party_at_table(
-        session,
+        uow,
         data.restaurant_id,
         data.table_id,
         data.party_id,
@@ -41,36 +47,39 @@ async def on_party_checked_in(uow: SqlUnitOfWork, event: CloudEvent, data: Party
 
 
 @handlers.on(PartySeated)
-async def on_party_seated(uow: SqlUnitOfWork, event: CloudEvent, data: PartySeated) -> None:
-    session = uow.session
+async def on_party_seated(
+    uow: ReservationsUnitOfWork, event: CloudEvent, data: PartySeated
+) -> None:
     await holds.party_at_table(
-        session, data.restaurant_id, data.table_id, data.party_id, data.seated_at, "party_seated"
+        uow, data.restaurant_id, data.table_id, data.party_id, data.seated_at, "party_seated"
     )
 
 
 @handlers.on(PartyNoShow)
-async def on_party_no_show(uow: SqlUnitOfWork, event: CloudEvent, data: PartyNoShow) -> None:
-    session = uow.session
-    await holds.party_gone(session, data.restaurant_id, data.party_id, event.time, "party_no_show")
+async def on_party_no_show(
+    uow: ReservationsUnitOfWork, event: CloudEvent, data: PartyNoShow
+) -> None:
+    await holds.party_gone(uow, data.restaurant_id, data.party_id, event.time, "party_no_show")
 
 
 @handlers.on(PartyLeft)
-async def on_party_left(uow: SqlUnitOfWork, event: CloudEvent, data: PartyLeft) -> None:
-    session = uow.session
-    await holds.party_gone(session, data.restaurant_id, data.party_id, event.time, "party_left")
+async def on_party_left(uow: ReservationsUnitOfWork, event: CloudEvent, data: PartyLeft) -> None:
+    await holds.party_gone(uow, data.restaurant_id, data.party_id, event.time, "party_left")
 
 
 @handlers.on(PartyRequeued)
-async def on_party_requeued(uow: SqlUnitOfWork, event: CloudEvent, data: PartyRequeued) -> None:
-    session = uow.session
-    await holds.party_gone(session, data.restaurant_id, data.party_id, event.time, "party_requeued")
+async def on_party_requeued(
+    uow: ReservationsUnitOfWork, event: CloudEvent, data: PartyRequeued
+) -> None:
+    await holds.party_gone(uow, data.restaurant_id, data.party_id, event.time, "party_requeued")
 
 
 @handlers.on(PartyCompleted)
-async def on_party_completed(uow: SqlUnitOfWork, event: CloudEvent, data: PartyCompleted) -> None:
-    session = uow.session
+async def on_party_completed(
+    uow: ReservationsUnitOfWork, event: CloudEvent, data: PartyCompleted
+) -> None:
     await holds.party_gone(
-        session,
+        uow,
         data.restaurant_id,
         data.party_id,
         data.completed_at,

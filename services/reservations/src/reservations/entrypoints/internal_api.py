@@ -8,8 +8,9 @@ import uuid
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from maitred_platform.deps import CurrentStaff, SessionDep
+from maitred_platform.deps import CurrentStaff
 from maitred_platform.problems import Problem
+from reservations.entrypoints.deps import UnitOfWorkDep
 from reservations.service import bookings
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"], include_in_schema=False)
@@ -27,10 +28,10 @@ class TokenOwner(BaseModel):
 
 @router.post("/manage-tokens/verify", response_model=TokenOwner)
 async def verify_manage_token(
-    body: TokenCheck, session: SessionDep, caller: CurrentStaff
+    body: TokenCheck, uow: UnitOfWorkDep, caller: CurrentStaff
 ) -> TokenOwner:
     """Which booking a manage token opens (e.g. for a realtime client); 404 when none."""
-    booking = await bookings.booking_of_token(session, body.token)
+    booking = await bookings.booking_of_token(uow, body.token)
     if booking is None:
         raise Problem(404, "The token opens no booking.")
     return TokenOwner(

@@ -5,30 +5,28 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from reservations.adapters import bookings_repo, floor_repo
 from reservations.domain.bookings import check_party_size
 from reservations.domain.slots import BookableTable, SlotGrid, local_day_bounds, slot_grid
 from reservations.service.access import restaurant_or_404
+from reservations.service.unit_of_work import ReservationsUnitOfWork
 
 
 async def slots_of_day(
-    session: AsyncSession,
+    uow: ReservationsUnitOfWork,
     restaurant_id: uuid.UUID,
     day: date,
     party_size: int,
 ) -> SlotGrid:
-    async with session.begin():
-        restaurant = await restaurant_or_404(session, restaurant_id)
-        on_floor = await floor_repo.on_floor(session, restaurant_id)
+    async with uow:
+        restaurant = await restaurant_or_404(uow, restaurant_id)
+        on_floor = await uow.floor.on_floor(restaurant_id)
         largest = max((t.capacity for t in on_floor if t.kind == "table"), default=0)
         check_party_size(party_size, restaurant.min_party_size, restaurant.max_party_size, largest)
         zone = restaurant.zone
         day_start, day_end = local_day_bounds(day, zone)
         # The previous night's period can reach into this day, and a slot can end after it.
         margin = timedelta(minutes=restaurant.slot_minutes)
-        booked = await bookings_repo.spans(session, restaurant_id, day_start, day_end + margin)
+        booked = await uow.bookings.spans(restaurant_id, day_start, day_end + margin)
     tables = [BookableTable(t.id, t.label, t.capacity) for t in on_floor if t.bookable]
     return slot_grid(
         day,

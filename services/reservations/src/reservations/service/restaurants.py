@@ -7,16 +7,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from maitred_messaging import add_event
 from maitred_platform.access import require_staff
 from maitred_platform.principal import Principal
-from reservations.adapters import restaurants_repo
+from reservations.domain.events import RestaurantChanged, RestaurantOpened
 from reservations.domain.hours import periods_from
 from reservations.domain.restaurant import Restaurant
-from reservations.service import events
 from reservations.service.access import restaurant_or_404
+from reservations.service.unit_of_work import ReservationsUnitOfWork
 
 
 def _with(restaurant: Restaurant, fields: Mapping[str, Any]) -> Restaurant:
@@ -27,7 +24,7 @@ def _with(restaurant: Restaurant, fields: Mapping[str, Any]) -> Restaurant:
 
 
 async def create_restaurant(
-    session: AsyncSession, principal: Principal, fields: Mapping[str, Any]
+    uow: ReservationsUnitOfWork, principal: Principal, fields: Mapping[str, Any]
 ) -> Restaurant:
     """Any staff member may open a restaurant; the gateway makes the creator its owner."""
     blank = Restaurant(
@@ -40,35 +37,37 @@ async def create_restaurant(
     )
     restaurant = _with(blank, fields)
     restaurant.check()
-    async with session.begin():
-        saved = await restaurants_repo.add(session, restaurant)
-        await add_event(session, events.restaurant_created(saved))
+    async with uow:
+        saved = await uow.restaurants.add(restaurant)
+        uow.add(RestaurantOpened(saved))
+        await uow.commit()
     return saved
 
 
 async def change_restaurant(
-    session: AsyncSession,
+    uow: ReservationsUnitOfWork,
     principal: Principal,
     restaurant_id: uuid.UUID,
     fields: Mapping[str, Any],
 ) -> Restaurant:
-    async with session.begin():
+    async with uow:
         require_staff(principal, restaurant_id, role="owner")
-        current = await restaurant_or_404(session, restaurant_id, lock=True)
+        current = await restaurant_or_404(uow, restaurant_id, lock=True)
         changed = _with(current, fields)
         changed.check()
         if changed == current:
             return current
-        saved = await restaurants_repo.save(session, changed)
-        await add_event(session, events.restaurant_updated(saved))
+        saved = await uow.restaurants.save(changed)
+        uow.add(RestaurantChanged(saved))
+        await uow.commit()
     return saved
 
 
-async def restaurant(session: AsyncSession, restaurant_id: uuid.UUID) -> Restaurant:
-    async with session.begin():
-        return await restaurant_or_404(session, restaurant_id)
+async def restaurant(uow: ReservationsUnitOfWork, restaurant_id: uuid.UUID) -> Restaurant:
+    async with uow:
+        return await restaurant_or_404(uow, restaurant_id)
 
 
-async def restaurants(session: AsyncSession, limit: int, offset: int) -> list[Restaurant]:
-    async with session.begin():
-        return await restaurants_repo.page(session, limit, offset)
+async def restaurants(uow: ReservationsUnitOfWork, limit: int, offset: int) -> list[Restaurant]:
+    async with uow:
+        return await uow.restaurants.page(limit, offset)
