@@ -102,10 +102,15 @@ class AbstractUnitOfWork(abc.ABC):
         translate = self._translate
         return [e if isinstance(e, EventData) else translate(e) for e in self._raised]
 
-    async def commit(self) -> None:
+    def take_contracts(self) -> list[EventData]:
+        """The events raised so far as contracts, handed over to be written by the caller
+        (a repository that writes them with the change); the commit will not write them."""
         contracts = self.contracts()
         self._raised = []
-        await self._commit(contracts)
+        return contracts
+
+    async def commit(self) -> None:
+        await self._commit(self.take_contracts())
         self._finished = True
 
     async def rollback(self) -> None:

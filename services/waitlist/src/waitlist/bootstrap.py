@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from maitred_messaging.service import running_service
 from maitred_platform.clock import Clock, scaled_clock, system_clock
@@ -21,6 +23,7 @@ from waitlist.config import Settings
 from waitlist.domain.errors import Conflict, Invalid, NotFound, WaitlistError
 from waitlist.entrypoints import api, consumers
 from waitlist.entrypoints.worker import timer_worker
+from waitlist.service.unit_of_work import WaitlistUnitOfWork
 
 STATUS_OF = {NotFound: 404, Conflict: 409, Invalid: 422}
 
@@ -34,17 +37,23 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        def unit_of_work(
+            sessions: async_sessionmaker[AsyncSession] | AsyncSession,
+        ) -> WaitlistUnitOfWork:
+            return WaitlistUnitOfWork(sessions, clock=clock, sealing_key=settings.internal_key)
+
         async with running_service(
             service="waitlist",
             settings=settings,
             metadata=orm.metadata,
             checks=checks,
             handlers=consumers.build_handlers(clock),
+            unit_of_work=unit_of_work,  # events are applied in the waitlist's own unit of work
         ) as parts:
             app.state.sessions = parts.sessions
             app.state.messaging = parts.messaging
             async with timer_worker(
-                parts.sessions, clock, settings.timer_interval_seconds
+                partial(unit_of_work, parts.sessions), clock, settings.timer_interval_seconds
             ) as timers:
 
                 async def timers_check() -> dict[str, Any]:

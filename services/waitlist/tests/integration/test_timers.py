@@ -11,6 +11,7 @@ from maitred_messaging.outbox import OUTBOX
 from maitred_messaging.testing import wait_until
 from waitlist.adapters import orm
 from waitlist.service.timers import run_due_timers
+from waitlist.service.unit_of_work import WaitlistUnitOfWork
 
 NO_SHOW = "waitlist.party.no_show.v1"
 CALLED = "waitlist.party.called.v1"
@@ -118,7 +119,12 @@ async def test_two_timer_workers_release_a_late_party_once(
             for engine in engines
         ]
         after_deadline = clock() + timedelta(seconds=700)
-        await asyncio.gather(*(run_due_timers(maker, after_deadline) for maker in makers))
+        await asyncio.gather(
+            *(
+                run_due_timers(lambda maker=maker: WaitlistUnitOfWork(maker), after_deadline)
+                for maker in makers
+            )
+        )
         async with makers[0]() as session:
             no_shows = await session.scalar(
                 select(func.count())

@@ -144,15 +144,15 @@ class WaitlistMachine(RuleBasedStateMachine):
 
     @invariant()
     def positions_are_contiguous_from_one(self) -> None:
-        queue = self.waitlist.queue()
-        assert [self.waitlist.position(p) for p in queue] == list(range(1, len(queue) + 1))
-        snapshot = self.waitlist.snapshot(self.now)
+        queue = self.waitlist.queue.in_order()
+        assert [self.waitlist.queue.position(p) for p in queue] == list(range(1, len(queue) + 1))
+        snapshot = self.waitlist.queue.snapshot(self.now)
         assert [e.position for e in snapshot.parties] == list(range(1, len(queue) + 1))
 
     @invariant()
     def the_snapshot_tells_each_party_what_it_is_told_and_nothing_stale(self) -> None:
         waitlist = self.waitlist
-        snapshot = waitlist.snapshot(self.now)
+        snapshot = waitlist.queue.snapshot(self.now)
         # The same state read afresh, without what earlier changes worked out and kept.
         fresh = Waitlist(
             waitlist.restaurant,
@@ -161,9 +161,9 @@ class WaitlistMachine(RuleBasedStateMachine):
             list(waitlist.tables.values()),
             waitlist.turns,
         )
-        assert snapshot == fresh.snapshot(self.now)
+        assert snapshot == fresh.queue.snapshot(self.now)
         for entry in snapshot.parties:
-            view = waitlist.view(waitlist.parties[entry.party_id], self.now)
+            view = waitlist.queue.view(waitlist.parties[entry.party_id], self.now)
             assert view.estimate is not None
             told = (view.position, view.estimate.minutes, view.estimate.low, view.estimate.high)
             assert told == (
@@ -176,7 +176,7 @@ class WaitlistMachine(RuleBasedStateMachine):
     @invariant()
     def only_queued_parties_have_a_position(self) -> None:
         for party in self.waitlist.parties.values():
-            assert (self.waitlist.position(party) is not None) == party.in_queue
+            assert (self.waitlist.queue.position(party) is not None) == party.in_queue
 
     @invariant()
     def no_table_is_held_for_two_parties(self) -> None:
@@ -197,12 +197,12 @@ class WaitlistMachine(RuleBasedStateMachine):
 
     @invariant()
     def a_phone_waits_once(self) -> None:
-        phones = [p.phone for p in self.waitlist.queue() if p.phone]
+        phones = [p.phone for p in self.waitlist.queue.in_order() if p.phone]
         assert len(phones) == len(set(phones))
 
     @invariant()
     def every_queued_party_has_an_estimate_within_its_range(self) -> None:
-        for estimate in self.waitlist.estimates(self.now).values():
+        for estimate in self.waitlist.queue.estimates(self.now).values():
             assert 0 <= estimate.low <= estimate.minutes <= estimate.high
 
 

@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from maitred_contracts import (
+from waitlist.domain.errors import Conflict, Invalid, NotFound
+from waitlist.domain.estimates import TurnTimes
+from waitlist.domain.events import (
     PartyCalled,
     PartyCheckedIn,
     PartyHeadsUp,
@@ -14,8 +16,6 @@ from maitred_contracts import (
     PartyRequeued,
     QueueChanged,
 )
-from waitlist.domain.errors import Conflict, Invalid, NotFound
-from waitlist.domain.estimates import TurnTimes
 from waitlist.domain.floor import TableReport
 from waitlist.domain.party import Party
 from waitlist.domain.settings import Restaurant, Settings
@@ -71,7 +71,7 @@ class Floor:
 
 
 def positions(waitlist: Waitlist) -> list[int | None]:
-    return [waitlist.position(p) for p in waitlist.queue()]
+    return [waitlist.queue.position(p) for p in waitlist.queue.in_order()]
 
 
 def test_joining_gives_position_and_quote_and_announces_it() -> None:
@@ -98,7 +98,7 @@ def test_manual_mode_never_calls_by_itself_but_suggests() -> None:
     table_id = floor.add_table(4)
     party = floor.join(2)
     assert party.status == "waiting"
-    assert floor.waitlist.suggestions() == {party.id: table_id}
+    assert floor.waitlist.queue.suggestions() == {party.id: table_id}
 
 
 @pytest.mark.parametrize("size", [13, 7])
@@ -107,7 +107,7 @@ def test_party_too_large_is_refused(size: int) -> None:
     with pytest.raises(Invalid) as refused:
         floor.join(size)
     assert refused.value.field == "party_size"
-    assert floor.waitlist.queue() == []
+    assert floor.waitlist.queue.in_order() == []
 
 
 def test_closed_or_unknown_restaurant_refuses_joins() -> None:
@@ -133,7 +133,7 @@ def test_positions_stay_contiguous_after_a_party_leaves() -> None:
     parties = [floor.join() for _ in range(4)]
     floor.waitlist.leave(parties[1].id, "diner", NOW)
     assert positions(floor.waitlist) == [1, 2, 3]
-    assert floor.waitlist.position(parties[3]) == 3
+    assert floor.waitlist.queue.position(parties[3]) == 3
 
 
 def test_a_rejoining_party_goes_to_the_back() -> None:
@@ -141,7 +141,7 @@ def test_a_rejoining_party_goes_to_the_back() -> None:
     first, _ = floor.join(), floor.join()
     floor.waitlist.leave(first.id, "diner", NOW)
     again = floor.join()
-    assert floor.waitlist.position(again) == 2
+    assert floor.waitlist.queue.position(again) == 2
 
 
 def test_leaving_twice_is_a_conflict() -> None:
@@ -193,7 +193,7 @@ def test_requeue_once_puts_a_late_party_back_at_its_place_once() -> None:
     deadline = late.checkin_deadline
     assert deadline is not None
     floor.waitlist.expire_checkins(deadline + timedelta(seconds=1))
-    assert late.status == "waiting" and floor.waitlist.position(late) == 1
+    assert late.status == "waiting" and floor.waitlist.queue.position(late) == 1
     assert floor.events(PartyNoShow)[0].requeued is True
     assert floor.events(PartyRequeued)[0].reason == "checkin_timeout"
     # The table it let go went to the next party; the next free table is its again.
@@ -212,7 +212,7 @@ def test_rejected_hold_puts_the_party_back_and_blocks_the_table_until_news() -> 
     table_id = floor.table_ids[0]
     floor.sequence += 1
     floor.waitlist.hold_rejected(table_id, party.id, floor.sequence, NOW)
-    assert party.status == "waiting" and floor.waitlist.position(party) == 1
+    assert party.status == "waiting" and floor.waitlist.queue.position(party) == 1
     assert floor.events(PartyRequeued)[0].reason == "hold_rejected"
     floor.free(0)  # a newer status report: the table may be offered again
     assert party.status == "called"

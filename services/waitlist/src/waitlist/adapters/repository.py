@@ -2,7 +2,7 @@
 
 Round trips to the database are most of what a change costs, so a change makes few: the
 lock, one read of everything else, one statement for every row it changed and every event
-it raised, then the caller's commit.
+it raised (handed over by the unit of work), then the unit of work's commit.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from sqlalchemy import (
     BindParameter,
     Column,
     ColumnElement,
+    CompoundSelect,
     Insert,
+    Interval,
     ScalarSelect,
     Select,
     Text,
@@ -26,9 +28,11 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
+    literal,
     literal_column,
     select,
     true,
+    union,
     update,
 )
 from sqlalchemy import Table as SqlTable
@@ -37,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import CTE
 from sqlalchemy.types import NullType
 
+from maitred_contracts import EventData
 from maitred_messaging.outbox import outbox_row
 from waitlist.adapters import orm
 from waitlist.domain.estimates import TurnStat, TurnTimes
@@ -44,6 +49,7 @@ from waitlist.domain.floor import Table
 from waitlist.domain.party import ACTIVE, Party
 from waitlist.domain.settings import Restaurant, Settings
 from waitlist.domain.waitlist import Waitlist
+from waitlist.service.repositories import DayCounts
 
 Loaded = TypeVar("Loaded")
 HOLDS_A_TABLE = ("called", "checked_in")
@@ -172,8 +178,8 @@ class WaitlistRepository:
     def _remember(self, kind: str, key: Any, value: Any) -> None:
         self._loaded[(kind, key)] = dict(vars(value))
 
-    async def save(self, waitlist: Waitlist, now: datetime) -> None:
-        """Writes every changed row, then the collected events, in the caller's transaction."""
+    async def save(self, waitlist: Waitlist, events: Sequence[EventData], now: datetime) -> None:
+        """Writes every changed row, then the events, in one statement of the transaction."""
         rid = waitlist.restaurant.id
         writes = _Writes()
         self._write_row(writes, orm.restaurants, "restaurant", rid, waitlist.restaurant)
@@ -193,9 +199,8 @@ class WaitlistRepository:
                 values = {"restaurant_id": rid, "party_size": size, **vars(stat)}
                 writes.upsert(orm.turn_times, values)
                 self._turns[size] = stat
-        for event in waitlist.events:
+        for event in events:
             writes.insert(orm.outbox, outbox_row(event, now))
-        waitlist.events.clear()
         if writes.shape:
             await self.session.execute(_chained(tuple(writes.shape)), writes.params)
 
@@ -235,6 +240,74 @@ class WaitlistRepository:
             )
         ).first()
         return None if row is None else _row_to(Party, row)
+
+    # -- what timers and reports ask -------------------------------------------------------------
+
+    async def due_restaurants(self, now: datetime) -> list[uuid.UUID]:
+        """Restaurants with a called party past its deadline or a heads-up due."""
+        rows = await self.session.execute(_due_restaurants(), {"now": now})
+        return [row[0] for row in rows]
+
+    async def quote_error(
+        self, restaurant_id: uuid.UUID, since: datetime
+    ) -> tuple[float | None, int]:
+        p = orm.parties
+        error = func.abs(p.c.actual_wait_minutes - p.c.quoted_wait_minutes)
+        row = (
+            await self.session.execute(
+                select(func.avg(error), func.count()).where(
+                    p.c.restaurant_id == restaurant_id,
+                    p.c.checked_in_at >= since,
+                    p.c.actual_wait_minutes.is_not(None),
+                    p.c.quoted_wait_minutes.is_not(None),
+                )
+            )
+        ).one()
+        return (None if row[0] is None else round(float(row[0]), 2)), int(row[1])
+
+    async def day_counts(self, restaurant_id: uuid.UUID, since: datetime) -> DayCounts:
+        p = orm.parties
+        seated = p.c.checked_in_at >= since
+        row = (
+            await self.session.execute(
+                select(
+                    func.count().filter(p.c.joined_at >= since),
+                    func.count().filter(seated),
+                    func.coalesce(func.sum(p.c.party_size).filter(seated), 0),
+                    func.avg(p.c.actual_wait_minutes).filter(seated),
+                    func.count().filter(p.c.status == "no_show", p.c.ended_at >= since),
+                    func.count().filter(p.c.status == "left", p.c.ended_at >= since),
+                ).where(p.c.restaurant_id == restaurant_id)
+            )
+        ).one()
+        return DayCounts(
+            joined=row[0],
+            seated=row[1],
+            covers=int(row[2]),
+            average_wait_minutes=None if row[3] is None else round(float(row[3]), 1),
+            no_shows=row[4],
+            left=row[5],
+        )
+
+
+@cache
+def _due_restaurants() -> CompoundSelect:
+    p, t, s = orm.parties, orm.tables, orm.settings
+    now = bindparam("now", type_=p.c.checkin_deadline.type)
+    deadlines = select(p.c.restaurant_id).where(p.c.status == "called", p.c.checkin_deadline < now)
+    minute = cast(literal("1 minute"), Interval)
+    heads_ups = (
+        select(t.c.restaurant_id)
+        .join(s, s.c.restaurant_id == t.c.restaurant_id)
+        .where(
+            t.c.status == "occupied",
+            t.c.heads_up_sent.is_(False),
+            t.c.removed.is_(False),
+            s.c.heads_up_minutes > 0,
+            t.c.expected_free_at - s.c.heads_up_minutes * minute <= now,
+        )
+    )
+    return union(deadlines, heads_ups)
 
 
 class Write(NamedTuple):

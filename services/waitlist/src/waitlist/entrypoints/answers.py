@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from waitlist.domain.queue_view import PartyView
+from waitlist.domain.queue import PartyView
 from waitlist.domain.settings import Settings
 
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from maitred_platform import request_keys
 from maitred_platform.access import require_staff
 from maitred_platform.deps import BearerToken, CurrentStaff, OptionalStaff, SessionDep
+from waitlist.domain.waitlist import Action
 from waitlist.entrypoints.answers import (
     host_party_answer,
     party_answer,
@@ -23,8 +24,9 @@ from waitlist.entrypoints.answers import (
 )
 from waitlist.entrypoints.schemas import JoinBody, SettingsPatch, TableChoice, TokenBody
 from waitlist.service import parties, reports
-from waitlist.service.parties import Action, Joining
+from waitlist.service.parties import Act, Join
 from waitlist.service.settings import change_settings
+from waitlist.service.unit_of_work import WaitlistUnitOfWork
 
 router = APIRouter(prefix="/v1", tags=["waitlist"])
 internal_router = APIRouter(prefix="/internal/v1", tags=["internal"])
@@ -39,13 +41,21 @@ async def current_time(request: Request) -> datetime:
 Now = Annotated[datetime, Depends(current_time)]
 
 
+async def unit_of_work(request: Request, session: SessionDep) -> WaitlistUnitOfWork:
+    """The request's unit of work, on the session the request waited its turn for."""
+    state = request.app.state
+    return WaitlistUnitOfWork(session, clock=state.clock, sealing_key=state.settings.internal_key)
+
+
+UnitOfWorkDep = Annotated[WaitlistUnitOfWork, Depends(unit_of_work)]
+
+
 @router.get("/restaurants/{restaurant_id}/waitlist")
 async def waitlist_summary(
-    restaurant_id: uuid.UUID, session: SessionDep, now: Now
+    restaurant_id: uuid.UUID, uow: UnitOfWorkDep, now: Now
 ) -> dict[str, Any]:
     """Anyone: whether the list is open, how many parties are in it and the wait to expect."""
-    async with session.begin():
-        found = await reports.summary(session, restaurant_id, now)
+    found = await reports.summary(uow, restaurant_id, now)
     return {
         "open": found.open,
         "parties_waiting": found.parties_waiting,
@@ -59,18 +69,16 @@ async def waitlist_summary(
 async def join_waitlist(
     restaurant_id: uuid.UUID,
     body: JoinBody,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     now: Now,
     request: Request,
     response: Response,
 ) -> dict[str, Any]:
     """Anyone: join the list. The party token in the answer is shown this once (and to a
     retry with the same Idempotency-Key, which answers the same party)."""
-    joining = Joining(body.name, body.party_size, body.preference, body.phone)
     key = request_keys.from_request(request, "join", restaurant_id, await request.body())
-    sealing_key = request.app.state.settings.internal_key
-    async with session.begin():
-        joined = await parties.join(session, restaurant_id, joining, now, key, sealing_key)
+    command = Join(restaurant_id, body.name, body.party_size, body.preference, body.phone, key)
+    joined = await parties.join(uow, command, now)
     if joined.replayed:
         response.headers[request_keys.REPLAYED_HEADER] = "true"
     return {**party_answer(joined.view), "party_token": joined.token}
@@ -78,12 +86,11 @@ async def join_waitlist(
 
 @router.get("/restaurants/{restaurant_id}/waitlist/parties")
 async def host_queue(
-    restaurant_id: uuid.UUID, staff: CurrentStaff, session: SessionDep, now: Now
+    restaurant_id: uuid.UUID, staff: CurrentStaff, uow: UnitOfWorkDep, now: Now
 ) -> dict[str, Any]:
     """Staff: the queue in order, then the parties at their tables."""
     require_staff(staff, restaurant_id)
-    async with session.begin():
-        queue = await reports.host_queue(session, restaurant_id, now)
+    queue = await reports.host_queue(uow, restaurant_id, now)
     return {
         "items": [
             host_party_answer(view, now, queue.suggestions.get(view.party.id))
@@ -94,21 +101,19 @@ async def host_queue(
 
 @router.get("/restaurants/{restaurant_id}/waitlist/stats")
 async def waitlist_stats(
-    restaurant_id: uuid.UUID, staff: CurrentStaff, session: SessionDep, now: Now
+    restaurant_id: uuid.UUID, staff: CurrentStaff, uow: UnitOfWorkDep, now: Now
 ) -> dict[str, Any]:
     """Staff: today's numbers for the host dashboard, quote accuracy included."""
     require_staff(staff, restaurant_id)
-    async with session.begin():
-        return await reports.stats(session, restaurant_id, now)
+    return await reports.stats(uow, restaurant_id, now)
 
 
 @router.get("/restaurants/{restaurant_id}/waitlist/settings")
 async def read_settings(
-    restaurant_id: uuid.UUID, staff: CurrentStaff, session: SessionDep
+    restaurant_id: uuid.UUID, staff: CurrentStaff, uow: UnitOfWorkDep
 ) -> dict[str, Any]:
     require_staff(staff, restaurant_id)
-    async with session.begin():
-        settings, limit = await reports.settings_of(session, restaurant_id)
+    settings, limit = await reports.settings_of(uow, restaurant_id)
     return settings_answer(settings, limit)
 
 
@@ -117,22 +122,20 @@ async def patch_settings(
     restaurant_id: uuid.UUID,
     body: SettingsPatch,
     staff: CurrentStaff,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
     now: Now,
 ) -> dict[str, Any]:
     require_staff(staff, restaurant_id, role="owner")
-    async with session.begin():
-        settings, limit = await change_settings(session, restaurant_id, body.changes(), now)
+    settings, limit = await change_settings(uow, restaurant_id, body.changes(), now)
     return settings_answer(settings, limit)
 
 
 @router.get("/parties/{party_id}")
 async def party_status(
-    party_id: uuid.UUID, staff: OptionalStaff, token: BearerToken, session: SessionDep, now: Now
+    party_id: uuid.UUID, staff: OptionalStaff, token: BearerToken, uow: UnitOfWorkDep, now: Now
 ) -> dict[str, Any]:
     """The party itself (its token) or staff of its restaurant."""
-    async with session.begin():
-        view = await parties.look_at(session, party_id, staff, token, now)
+    view = await parties.look_at(uow, party_id, staff, token, now)
     return party_answer(view)
 
 
@@ -141,11 +144,10 @@ def _diner_or_staff_action(action: Action) -> Callable[..., Awaitable[dict[str, 
         party_id: uuid.UUID,
         staff: OptionalStaff,
         token: BearerToken,
-        session: SessionDep,
+        uow: UnitOfWorkDep,
         now: Now,
     ) -> dict[str, Any]:
-        async with session.begin():
-            view = await parties.act(session, party_id, action, staff, token, now)
+        view = await parties.act(uow, Act(party_id, action, staff, token), now)
         return party_answer(view)
 
     return route
@@ -155,13 +157,12 @@ def _staff_action(action: Action) -> Callable[..., Awaitable[dict[str, Any]]]:
     async def route(
         party_id: uuid.UUID,
         staff: CurrentStaff,
-        session: SessionDep,
+        uow: UnitOfWorkDep,
         now: Now,
         body: Annotated[TableChoice | None, Body()] = None,
     ) -> dict[str, Any]:
         table_id = body.table_id if body is not None else None
-        async with session.begin():
-            view = await parties.act(session, party_id, action, staff, None, now, table_id)
+        view = await parties.act(uow, Act(party_id, action, staff, table_id=table_id), now)
         return party_answer(view)
 
     return route
@@ -189,9 +190,8 @@ for _action in STAFF_ONLY:
 
 @internal_router.post("/party-tokens/verify")
 async def verify_party_token(
-    body: TokenBody, _: CurrentStaff, session: SessionDep
+    body: TokenBody, _: CurrentStaff, uow: UnitOfWorkDep
 ) -> dict[str, str]:
     """Gateway only (any principal it signed): which party a diner's token belongs to."""
-    async with session.begin():
-        party = await parties.verify_token(session, body.token)
+    party = await parties.verify_token(uow, body.token)
     return {"party_id": str(party.id), "restaurant_id": str(party.restaurant_id)}

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from collections.abc import AsyncIterator, Callable
 
 from maitred_platform.clock import Clock
 from maitred_platform.logs import get_logger
 from waitlist.service.timers import run_due_timers
+from waitlist.service.unit_of_work import WaitlistUnitOfWork
+
+UnitOfWorkFactory = Callable[[], WaitlistUnitOfWork]
 
 log = get_logger(__name__)
 
 
 async def run_timers_forever(
-    sessions: async_sessionmaker[AsyncSession], clock: Clock, interval_seconds: float
+    unit_of_work: UnitOfWorkFactory, clock: Clock, interval_seconds: float
 ) -> None:
     while True:
         try:
-            await run_due_timers(sessions, clock())
+            await run_due_timers(unit_of_work, clock())
         except asyncio.CancelledError:
             raise
         except Exception:  # a database hiccup must not stop the timers for good
@@ -30,10 +31,10 @@ async def run_timers_forever(
 
 @contextlib.asynccontextmanager
 async def timer_worker(
-    sessions: async_sessionmaker[AsyncSession], clock: Clock, interval_seconds: float
+    unit_of_work: UnitOfWorkFactory, clock: Clock, interval_seconds: float
 ) -> AsyncIterator[asyncio.Task[None]]:
     task = asyncio.create_task(
-        run_timers_forever(sessions, clock, interval_seconds), name="waitlist-timers"
+        run_timers_forever(unit_of_work, clock, interval_seconds), name="waitlist-timers"
     )
     try:
         yield task

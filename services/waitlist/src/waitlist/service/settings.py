@@ -6,18 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from waitlist.domain.errors import NotFound
 from waitlist.domain.settings import Settings
-from waitlist.service.unit import changing_waitlist
+from waitlist.service.unit_of_work import WaitlistUnitOfWork, waitlist_to_change
 
 
 async def change_settings(
-    session: AsyncSession, restaurant_id: uuid.UUID, changes: dict[str, Any], now: datetime
+    uow: WaitlistUnitOfWork, restaurant_id: uuid.UUID, changes: dict[str, Any], now: datetime
 ) -> tuple[Settings, int]:
-    async with changing_waitlist(session, restaurant_id, now) as waitlist:
-        if not waitlist.restaurant.known:
-            raise NotFound("There is no waitlist for this restaurant.")
+    """The settings in force after the change, and the party size limit they give."""
+    async with uow:
+        waitlist = await waitlist_to_change(uow, restaurant_id)
         waitlist.change_settings(changes, now)
-    return waitlist.settings, waitlist.party_size_limit()
+        await uow.save(waitlist, now)
+        await uow.commit()
+    return waitlist.settings, waitlist.queue.party_size_limit()

@@ -1,20 +1,23 @@
-"""Reading a waitlist: queue order, positions, free tables, estimates and the queue snapshot.
+"""The queue as diners and hosts read it: order, positions, free tables, estimates, snapshot.
 
-Positions are never stored: they are the rank of a party among those holding a place in the
-queue (waiting or called), ordered by `queue_order`, so they stay contiguous from 1.
+A read model over the waitlist's own state (the same restaurant, settings, parties, tables
+and turn times, shared, never copied): the aggregate asks it where a party stands and which
+tables are free, and answers questions with it. Positions are never stored: they are the rank
+of a party among those holding a place in the queue (waiting or called), ordered by
+`queue_order`, so they stay contiguous from 1.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
 
-from maitred_contracts import QueueChanged
-from waitlist.domain.errors import NotFound
 from waitlist.domain.estimates import Estimate, Seat, TurnTimes, Waiting, estimate_waits
+from waitlist.domain.events import QueueChanged, QueueEntry
 from waitlist.domain.floor import Table
 from waitlist.domain.party import IN_QUEUE, Party
 from waitlist.domain.settings import Restaurant, Settings
@@ -28,41 +31,42 @@ NEWCOMER = Waiting(party_id=uuid.UUID(int=0), party_size=2, preference="any")
 
 @dataclass(frozen=True)
 class PartyView:
+    """A party as it is shown: where it stands and the wait it can expect."""
+
     party: Party
     position: int | None
     estimate: Estimate | None
 
 
-class QueueView:
+def smallest_first(tables: list[Table]) -> list[Table]:
+    """Free tables are offered smallest first (ties by id, so every instance agrees)."""
+    return sorted(tables, key=lambda t: (t.capacity, str(t.id)))
+
+
+class Queue:
     def __init__(
         self,
         restaurant: Restaurant,
         settings: Settings,
-        parties: list[Party],
-        tables: list[Table],
+        parties: dict[uuid.UUID, Party],
+        tables: dict[uuid.UUID, Table],
         turns: TurnTimes,
     ) -> None:
         self.restaurant = restaurant
         self.settings = settings
-        self.parties = {p.id: p for p in parties}
-        self.tables = {t.id: t for t in tables}
+        self.parties = parties
+        self.tables = tables
         self.turns = turns
         self._replayed: tuple[object, dict[uuid.UUID, Estimate | None]] | None = None
 
-    def party(self, party_id: uuid.UUID) -> Party:
-        party = self.parties.get(party_id)
-        if party is None:
-            raise NotFound("There is no such party.")
-        return party
-
-    def queue(self) -> list[Party]:
+    def in_order(self) -> list[Party]:
         """Parties holding a place (waiting or called), in queue order."""
         # Asked several times per change over the whole queue: no property, no lambda.
         holding = [p for p in self.parties.values() if p.status in IN_QUEUE]
         return sorted(holding, key=QUEUE_ORDER)
 
     def position(self, party: Party) -> int | None:
-        for rank, queued in enumerate(self.queue(), start=1):
+        for rank, queued in enumerate(self.in_order(), start=1):
             if queued.id == party.id:
                 return rank
         return None
@@ -85,13 +89,13 @@ class QueueView:
         return table.status in ("available", "held")
 
     def offerable_tables(self) -> list[Table]:
-        return [t for t in self.tables.values() if self.is_offerable(t)]
+        return smallest_first([t for t in self.tables.values() if self.is_offerable(t)])
 
     def suggestions(self) -> dict[uuid.UUID, uuid.UUID]:
         """Party id -> free table the strategy would give it (what manual mode shows the host)."""
         suggested: dict[uuid.UUID, uuid.UUID] = {}
-        for table in sorted(self.offerable_tables(), key=lambda t: (t.capacity, str(t.id))):
-            queue = [p for p in self.queue() if p.id not in suggested]
+        for table in self.offerable_tables():
+            queue = [p for p in self.in_order() if p.id not in suggested]
             choice = choose_party(
                 self.settings.strategy, table, queue, self.settings.max_passed_over
             )
@@ -141,10 +145,16 @@ class QueueView:
         # shares one replay with the snapshot and the public summary.
         return self._estimates(now, [NEWCOMER])[0]
 
+    def estimate_of(self, party: Party, now: datetime) -> Estimate:
+        return self.estimates(now)[party.id]
+
+    def newcomer_estimate(self, now: datetime) -> Estimate:
+        return self._estimates(now, [NEWCOMER])[1][0]
+
     def _estimates(
         self, now: datetime, extra: list[Waiting]
     ) -> tuple[dict[uuid.UUID, Estimate], list[Estimate]]:
-        queue = self.queue()
+        queue = self.in_order()
         waiting = tuple((p.id, p.party_size, p.preference) for p in queue if p.status == "waiting")
         seats = self._seats(now)
         # One change asks for the same estimates several times (the answer, the snapshot, the
@@ -172,8 +182,7 @@ class QueueView:
         minutes = turn * (parties_ahead + 1)
         return Estimate(minutes, minutes // 2, minutes * 2)
 
-    def newcomer_estimate(self, now: datetime) -> Estimate:
-        return self._estimates(now, [NEWCOMER])[1][0]
+    # -- what is shown -------------------------------------------------------------------------
 
     def view(self, party: Party, now: datetime) -> PartyView:
         estimate = self.estimates(now).get(party.id) if party.in_queue else None
@@ -182,30 +191,51 @@ class QueueView:
     def snapshot(self, now: datetime) -> QueueChanged:
         estimates, newcomer = self._estimates(now, [NEWCOMER])
         entries = []
-        for rank, party in enumerate(self.queue(), start=1):
+        for rank, party in enumerate(self.in_order(), start=1):
             estimate = estimates[party.id]
             entries.append(
-                {
-                    "party_id": party.id,
-                    "status": party.status,
-                    "position": rank,
-                    "parties_ahead": rank - 1,
-                    "estimated_wait_minutes": estimate.minutes,
-                    "estimate_low_minutes": estimate.low,
-                    "estimate_high_minutes": estimate.high,
-                }
+                QueueEntry(
+                    party.id,
+                    party.status,
+                    rank,
+                    rank - 1,
+                    estimate.minutes,
+                    estimate.low,
+                    estimate.high,
+                )
             )
-        # Validated in one pass (every entry as a QueueEntry), not one model call per party.
-        return QueueChanged.model_validate(
-            {
-                "restaurant_id": self.restaurant.id,
-                "open": self.settings.open,
-                "parties_waiting": len(entries),
-                "estimated_wait_minutes": newcomer[0].minutes,
-                "parties": entries,
-            }
+        return QueueChanged(
+            restaurant_id=self.restaurant.id,
+            open=self.settings.open,
+            parties_waiting=len(entries),
+            estimated_wait_minutes=newcomer[0].minutes,
+            parties=tuple(entries),
         )
 
-    @staticmethod
-    def digest(snapshot: QueueChanged) -> str:
-        return hashlib.sha256(snapshot.model_dump_json().encode()).hexdigest()
+
+def digest(snapshot: QueueChanged) -> str:
+    """A fingerprint of what a snapshot says, stored to tell whether the queue moved.
+
+    The same text as the published event's data (compact JSON, fields in contract order), so
+    digests stored before stay comparable.
+    """
+    document = {
+        "restaurant_id": str(snapshot.restaurant_id),
+        "open": snapshot.open,
+        "parties_waiting": snapshot.parties_waiting,
+        "estimated_wait_minutes": snapshot.estimated_wait_minutes,
+        "parties": [
+            {
+                "party_id": str(e.party_id),
+                "status": e.status,
+                "position": e.position,
+                "parties_ahead": e.parties_ahead,
+                "estimated_wait_minutes": e.estimated_wait_minutes,
+                "estimate_low_minutes": e.estimate_low_minutes,
+                "estimate_high_minutes": e.estimate_high_minutes,
+            }
+            for e in snapshot.parties
+        ],
+    }
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
