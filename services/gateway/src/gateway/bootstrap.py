@@ -23,7 +23,7 @@ from gateway.adapters.upstream import Upstreams
 from gateway.config import Settings
 from gateway.domain.channels import BINDINGS
 from gateway.domain.tokens import KeyRing
-from gateway.entrypoints import api, consumers, proxy, realtime
+from gateway.entrypoints import api, proxy, realtime
 from gateway.entrypoints.limits import BodyLimitMiddleware
 from gateway.service.identity import Identities
 from gateway.service.openapi import OpenApiDocument
@@ -55,7 +55,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings,
             metadata=orm.metadata,
             checks=checks,
-            handlers=consumers.handlers,
         ) as running:
             app.state.sessions = running.sessions
             app.state.messaging = running.messaging

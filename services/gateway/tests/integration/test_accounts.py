@@ -7,7 +7,7 @@ import uuid
 
 import jwt
 
-from tests.conftest import RunningGateway, new_restaurant, new_staff
+from tests.conftest import RunningGateway, StandIn, new_restaurant, new_staff
 
 
 async def test_registered_staff_logs_in_and_sees_itself(gateway: RunningGateway) -> None:
@@ -85,6 +85,26 @@ async def test_creator_of_a_restaurant_becomes_its_owner(gateway: RunningGateway
         rid = await new_restaurant(client, staff)
         me = await client.get("/v1/auth/me", headers=staff.headers)
         assert me.json()["memberships"] == [{"restaurant_id": rid, "role": "owner"}]
+
+
+async def test_a_retried_creation_replays_the_first_restaurant_and_its_owner_may_use_it(
+    gateway: RunningGateway, stand_ins: dict[str, StandIn]
+) -> None:
+    async with gateway.client() as client:
+        staff = await new_staff(client)
+        headers = {**staff.headers, "Idempotency-Key": uuid.uuid4().hex}
+        before = len(stand_ins["reservations"].seen)
+        first = await client.post("/v1/restaurants", json={"name": "Chez"}, headers=headers)
+        again = await client.post("/v1/restaurants", json={"name": "Chez"}, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.json()["id"] == first.json()["id"]
+        assert len(stand_ins["reservations"].seen) == before + 1
+        rid = first.json()["id"]
+        me = await client.get("/v1/auth/me", headers=staff.headers)
+        assert me.json()["memberships"] == [{"restaurant_id": rid, "role": "owner"}]
+        tables = await client.get(f"/v1/restaurants/{rid}/tables", headers=staff.headers)
+        assert tables.status_code == 200
 
 
 async def test_owner_adds_a_host_who_then_sees_the_restaurant(gateway: RunningGateway) -> None:

@@ -17,6 +17,8 @@ from maitred_contracts import CloudEvent
 QUEUE_CHANGED = "waitlist.queue.changed.v1"
 NOTIFICATION_CREATED = "notifier.notification.created.v1"
 
+# The event families a restaurant's channel receives. A party's channel gets events of these
+# families only, so the gateway's realtime queue binds to `maitred.events` with exactly these.
 RESTAURANT_EVENT_PREFIXES = (
     "waitlist.party.",
     "waitlist.queue.",
@@ -26,19 +28,9 @@ RESTAURANT_EVENT_PREFIXES = (
     "reservations.restaurant.updated.",
     "notifier.notification.",
 )
+BINDINGS = tuple(f"{prefix}#" for prefix in RESTAURANT_EVENT_PREFIXES)
 # Never fanned out: asks the notifier to text a phone its bookings; nothing to show anyone.
 PRIVATE_EVENTS = frozenset({"reservations.reservation.lookup_requested.v1"})
-
-# Routing keys the gateway's realtime queue binds to `maitred.events`.
-BINDINGS = (
-    "waitlist.party.#",
-    "waitlist.queue.#",
-    "waitlist.waitlist.#",
-    "reservations.table.#",
-    "reservations.reservation.#",
-    "reservations.restaurant.updated.#",
-    "notifier.notification.#",
-)
 
 _PARTY_QUEUE_FIELDS = (
     "party_id",

@@ -10,14 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.adapters.upstream import UpstreamResponse
 from gateway.service.parts import client_ip, parts_of
 from gateway.service.proxy import IncomingCall
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
-async def forward(request: Request) -> Response:
-    call = IncomingCall(
+async def incoming_call(request: Request) -> IncomingCall:
+    return IncomingCall(
         method=request.method,
         path=request.url.path,
         query=request.url.query,
@@ -27,11 +28,19 @@ async def forward(request: Request) -> Response:
         request_id=request.state.request_id,
         raw_path=request.scope.get("raw_path", b"").decode("latin-1") or None,
     )
-    answer = await parts_of(request).proxy.forward(call)
+
+
+def response_of(answer: UpstreamResponse) -> Response:
+    """The service's answer, as the caller gets it."""
     response = Response(content=answer.body, status_code=answer.status)
     for name, value in answer.headers:
         response.headers.append(name, value)
     return response
+
+
+async def forward(request: Request) -> Response:
+    answer = await parts_of(request).proxy.forward(await incoming_call(request))
+    return response_of(answer)
 
 
 route = Route("/v1/{path:path}", forward, methods=METHODS, include_in_schema=False)

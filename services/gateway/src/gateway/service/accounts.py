@@ -8,9 +8,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.adapters import accounts as repo
 from gateway.domain.accounts import (
     Role,
     Staff,
@@ -19,9 +17,9 @@ from gateway.domain.accounts import (
     password_problem,
 )
 from gateway.domain.tokens import KeyRing, issue_token
+from gateway.service.commands import AddMember, LogIn, Register
+from gateway.service.unit_of_work import GatewayUnitOfWork
 from maitred_platform.access import require_staff
-from maitred_platform.db import transaction
-from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
 
 _hasher = PasswordHasher()
@@ -30,50 +28,69 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-0123456789")
 
 
 @dataclass(frozen=True)
+class Account:
+    id: uuid.UUID
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    account: Account
+    memberships: dict[uuid.UUID, Role]
+
+
+@dataclass(frozen=True)
+class Member:
+    restaurant_id: uuid.UUID
+    staff_id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
 class IssuedToken:
     access_token: str
     expires_in: int
 
 
-async def register(
-    sessions: async_sessionmaker[AsyncSession], email: str, password: str, name: str
-) -> Staff:
-    email = normalize_email(email)
+async def register(uow: GatewayUnitOfWork, command: Register) -> Account:
+    email = normalize_email(command.email)
     errors = []
     if problem := email_problem(email):
         errors.append({"field": "email", "message": problem})
-    if problem := password_problem(password, email):
+    if problem := password_problem(command.password, email):
         errors.append({"field": "password", "message": problem})
-    if not name.strip():
+    if not command.name.strip():
         errors.append({"field": "name", "message": "Enter a name."})
     if errors:
         raise Problem(422, "The account cannot be created as given.", errors=errors)
-    password_hash = await asyncio.to_thread(_hasher.hash, password)
-    account = Staff(id=uuid.uuid4(), email=email, name=name.strip(), password_hash=password_hash)
-    async with transaction(sessions) as session:
-        if not await repo.add_staff(session, account):
+    # Hashed before the transaction begins: no connection is held while argon2 works.
+    password_hash = await asyncio.to_thread(_hasher.hash, command.password)
+    account = Staff(uuid.uuid4(), email, command.name.strip(), password_hash)
+    async with uow:
+        if not await uow.accounts.add(account):
             raise Problem(409, "An account with this e-mail already exists.")
-    return account
+        await uow.commit()
+    return _account(account)
 
 
 async def log_in(
-    sessions: async_sessionmaker[AsyncSession],
-    ring: KeyRing,
-    ttl_seconds: int,
-    email: str,
-    password: str,
+    uow: GatewayUnitOfWork, ring: KeyRing, ttl_seconds: int, command: LogIn
 ) -> IssuedToken:
-    async with sessions() as session:
-        account = await repo.staff_by_email(session, normalize_email(email))
+    async with uow:
+        account = await uow.accounts.by_email(normalize_email(command.email))
     stored = account.password_hash if account else _DUMMY_HASH
-    if not await asyncio.to_thread(_verify, stored, password) or account is None:
+    if not await asyncio.to_thread(_verify, stored, command.password) or account is None:
         raise Problem(
             401, "The e-mail or password is not right.", headers={"WWW-Authenticate": "Bearer"}
         )
     if _hasher.check_needs_rehash(account.password_hash):
-        new_hash = await asyncio.to_thread(_hasher.hash, password)
-        async with transaction(sessions) as session:
-            await repo.set_password_hash(session, account.id, new_hash)
+        new_hash = await asyncio.to_thread(_hasher.hash, command.password)
+        async with uow:
+            await uow.accounts.set_password_hash(account.id, new_hash)
+            await uow.commit()
     return IssuedToken(issue_token(ring, account.id, ttl_seconds), ttl_seconds)
 
 
@@ -84,35 +101,26 @@ def _verify(stored_hash: str, password: str) -> bool:
         return False
 
 
-async def profile(
-    sessions: async_sessionmaker[AsyncSession], staff_id: uuid.UUID
-) -> tuple[Staff, dict[uuid.UUID, Role]]:
-    async with sessions() as session:
-        account = await repo.staff_by_id(session, staff_id)
-        memberships = await repo.memberships_of(session, staff_id)
+async def profile(uow: GatewayUnitOfWork, staff_id: uuid.UUID) -> Profile:
+    async with uow:
+        account = await uow.accounts.by_id(staff_id)
+        memberships = await uow.accounts.memberships_of(staff_id)
     if account is None or memberships is None:
         raise Problem(401, "The account no longer exists.")
-    return account, memberships
+    return Profile(_account(account), memberships)
 
 
-async def add_member(
-    sessions: async_sessionmaker[AsyncSession],
-    caller: Principal,
-    restaurant_id: uuid.UUID,
-    email: str,
-    role: Role,
-) -> Staff:
-    require_staff(caller, restaurant_id, role="owner")
-    async with transaction(sessions) as session:
-        member = await repo.staff_by_email(session, normalize_email(email))
+async def add_member(uow: GatewayUnitOfWork, command: AddMember) -> Member:
+    """Owner only: gives an existing account a role in the restaurant (404 for others)."""
+    require_staff(command.caller, command.restaurant_id, role="owner")
+    async with uow:
+        member = await uow.accounts.by_email(normalize_email(command.email))
         if member is None:
             raise Problem(404, "No staff account has this e-mail; ask them to register first.")
-        await repo.add_member(session, member.id, restaurant_id, role)
-    return member
+        await uow.accounts.set_role(member.id, command.restaurant_id, command.role)
+        await uow.commit()
+    return Member(command.restaurant_id, member.id, member.email, member.name, command.role)
 
 
-async def record_owner(
-    sessions: async_sessionmaker[AsyncSession], staff_id: uuid.UUID, restaurant_id: uuid.UUID
-) -> None:
-    async with transaction(sessions) as session:
-        await repo.make_owner(session, staff_id, restaurant_id)
+def _account(staff: Staff) -> Account:
+    return Account(staff.id, staff.email, staff.name)

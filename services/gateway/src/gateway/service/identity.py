@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.adapters import accounts as repo
+from gateway.adapters.accounts import SqlAccounts
 from gateway.domain.accounts import Role
 from gateway.domain.tokens import InvalidToken, KeyRing, looks_like_jwt, verify_token
 from maitred_platform.principal import Principal, sign_principal
@@ -94,7 +94,7 @@ class Identities:
         if cached and cached[0] > now:
             return cached[1], cached[2]
         async with self.sessions() as session:
-            memberships = await repo.memberships_of(session, staff_id)
+            memberships = await SqlAccounts(session).memberships_of(staff_id)
         if memberships is None:
             raise Problem(401, "The account no longer exists.")
         # The header lives 60 s; the cache entry far less, so a cached header is always fresh.

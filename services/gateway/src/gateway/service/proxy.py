@@ -9,7 +9,6 @@ Idempotency-Key when one is given.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,14 +17,10 @@ from gateway.adapters.redis_link import RateLimiter, RedisLink
 from gateway.adapters.upstream import UpstreamResponse, Upstreams
 from gateway.domain.rate_policy import checks_for, client_for
 from gateway.domain.routing import Route, resolve
-from gateway.service import accounts
 from gateway.service.identity import Caller, Identities
 from maitred_platform.access import require_staff
-from maitred_platform.logs import get_logger
 from maitred_platform.principal import HEADER as PRINCIPAL_HEADER
 from maitred_platform.problems import Problem
-
-log = get_logger(__name__)
 
 _FORWARDED_REQUEST_HEADERS = (
     "content-type",
@@ -53,6 +48,15 @@ class IncomingCall:
     raw_path: str | None = None
 
 
+@dataclass(frozen=True)
+class Admitted:
+    """A call the gateway lets through: where it goes, who makes it, whose limits it counts."""
+
+    route: Route
+    caller: Caller
+    client_key: str
+
+
 @dataclass
 class Proxy:
     upstreams: Upstreams
@@ -62,6 +66,10 @@ class Proxy:
     redis: RedisLink
 
     async def forward(self, call: IncomingCall) -> UpstreamResponse:
+        return await self.send(call, await self.admit(call))
+
+    async def admit(self, call: IncomingCall) -> Admitted:
+        """Everything checked before a service is asked: route, caller, JSON, rate limits."""
         route = resolve(call.method, call.path)
         if route is None:
             raise Problem(404, "No such resource.")
@@ -79,15 +87,15 @@ class Proxy:
         await self.limiter.enforce(
             checks_for(route.rate_group, client, phone if isinstance(phone, str) else None)
         )
-        headers = self._headers_for(call, caller)
+        return Admitted(route, caller, client.key)
+
+    async def send(self, call: IncomingCall, admitted: Admitted) -> UpstreamResponse:
+        """Forwards an admitted call, guarded by its Idempotency-Key when it has one."""
+        headers = self._headers_for(call, admitted.caller)
         idem_key = call.headers.get("idempotency-key")
         if call.method != "POST" or not idem_key:
-            answer = await self._send(route, call, headers)
-        else:
-            answer = await self._send_once(route, call, headers, client.key, idem_key)
-        if call.method == "POST" and call.path == "/v1/restaurants" and answer.status == 201:
-            await self._record_owner(caller, answer)
-        return answer
+            return await self._send(admitted.route, call, headers)
+        return await self._send_once(admitted.route, call, headers, admitted.client_key, idem_key)
 
     async def _send(
         self, route: Route, call: IncomingCall, headers: dict[str, str]
@@ -127,18 +135,6 @@ class Proxy:
         elif caller.diner_token is not None:
             headers["authorization"] = f"Bearer {caller.diner_token}"
         return headers
-
-    async def _record_owner(self, caller: Caller, answer: UpstreamResponse) -> None:
-        if caller.staff is None:
-            return
-        try:
-            restaurant_id = uuid.UUID(str(json.loads(answer.body)["id"]))
-            await accounts.record_owner(
-                self.identities.sessions, caller.staff.staff_id, restaurant_id
-            )
-        except Exception:  # the restaurant.created event repairs it (consumers.py)
-            log.exception("owner_membership_not_recorded")
-        self.identities.forget(caller.staff.staff_id)
 
 
 def refuse_early(route: Route, caller: Caller) -> None:
