@@ -14,7 +14,8 @@ from gateway.service import accounts, restaurants
 from gateway.service.commands import AddMember, LogIn, OpenRestaurant, Register
 from maitred_platform.principal import Principal
 from maitred_platform.problems import Problem
-from tests.unit.fakes import FakeGatewayUnitOfWork
+
+from .fakes import FakeGatewayUnitOfWork
 
 PASSWORD = "correct horse battery"
 
