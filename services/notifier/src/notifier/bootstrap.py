@@ -24,6 +24,7 @@ from notifier.config import Settings
 from notifier.entrypoints import api, consumers
 from notifier.service.context import Context
 from notifier.service.delivery_worker import DeliveryWorker
+from notifier.service.unit_of_work import NotifierUnitOfWork
 
 
 def _sms_provider(settings: Settings, client: httpx.AsyncClient) -> SmsProvider:
@@ -67,8 +68,14 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
                 metadata=orm.metadata,
                 checks=checks,
                 handlers=consumers.build_handlers(ctx),
+                unit_of_work=NotifierUnitOfWork,  # each event is applied in the notifier's own
             ) as parts,
         ):
+            sessions = parts.sessions
+
+            def unit_of_work() -> NotifierUnitOfWork:
+                return NotifierUnitOfWork(sessions)
+
             channels = Channels(
                 sms=_sms_provider(settings, client),
                 mailer=SmtpMailer(
@@ -83,12 +90,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
                 webhooks=WebhookPoster(client, allow_private=settings.webhook_allow_private),
                 internal_key=settings.internal_key,
             )
-            worker = DeliveryWorker(sessions=parts.sessions, channels=channels, ctx=ctx)
+            worker = DeliveryWorker(unit_of_work=unit_of_work, channels=channels, ctx=ctx)
             task = asyncio.create_task(worker.run(), name="notifier-delivery-worker")
             running["worker"] = task
             app.state.sessions = parts.sessions
             app.state.messaging = parts.messaging
-            app.state.ctx = ctx
             try:
                 yield
             finally:
@@ -98,5 +104,6 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         title="Maitred Notifier", service="notifier", lifespan=lifespan, checks=checks
     )
     app.state.settings = settings
+    app.state.ctx = ctx
     app.include_router(api.router)
     return app

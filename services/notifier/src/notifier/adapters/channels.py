@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-
 from maitred_platform.credentials import unseal
 from notifier.adapters.email import SmtpMailer
 from notifier.adapters.sms import SmsProvider
 from notifier.adapters.webhook_client import WebhookPoster
-from notifier.domain.delivery import DeliveryError
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A delivery claimed by the worker, with what it needs to send."""
-
-    id: uuid.UUID
-    restaurant_id: uuid.UUID
-    notification_id: uuid.UUID | None
-    channel: str
-    destination: str | None
-    attempts: int
-    title: str = ""
-    body: str = ""
-    payload: str | None = None
-    event_id: str | None = None
-    secret_sealed: str | None = None
+from notifier.domain.delivery import DeliveryError, Outgoing
 
 
 class Channels:

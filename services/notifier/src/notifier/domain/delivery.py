@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 
 
@@ -33,3 +34,20 @@ class RetryPolicy:
 
     def gives_up(self, attempts: int, error: DeliveryError) -> bool:
         return not error.retryable or attempts >= self.max_attempts
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A delivery claimed by the worker, with what it needs to send."""
+
+    id: uuid.UUID
+    restaurant_id: uuid.UUID
+    notification_id: uuid.UUID | None
+    channel: str
+    destination: str | None
+    attempts: int
+    title: str = ""
+    body: str = ""
+    payload: str | None = None
+    event_id: str | None = None
+    secret_sealed: str | None = None

@@ -6,9 +6,30 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
 SIGNATURE_HEADER = "Maitred-Signature"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A restaurant's URL and the event types it asked for (its secret is never listed)."""
+
+    id: uuid.UUID
+    url: str
+    event_types: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    """Where one event goes: a webhook that asked for its type."""
+
+    id: uuid.UUID
+    url: str
 
 
 def new_secret() -> str:

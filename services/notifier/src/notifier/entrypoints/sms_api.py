@@ -9,11 +9,10 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 
-from maitred_platform.db import transaction
 from maitred_platform.logs import get_logger
 from maitred_platform.phones import normalize_e164
 from maitred_platform.problems import Problem
-from notifier.domain.opt_out import reply_intent
+from notifier.entrypoints.deps import UnitOfWorkDep
 from notifier.service import opt_outs
 
 router = APIRouter()
@@ -30,7 +29,7 @@ def provider_signature(auth_token: str, url: str, form: dict[str, str]) -> str:
 
 
 @router.post(PATH)
-async def inbound_sms(request: Request) -> Response:
+async def inbound_sms(request: Request, uow: UnitOfWorkDep) -> Response:
     settings = request.app.state.settings
     form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
     if settings.sms_provider == "http":
@@ -48,13 +47,7 @@ async def inbound_sms(request: Request) -> Response:
             "The sender is not a phone number.",
             errors=[{"field": "From", "message": str(exc)}],
         ) from exc
-    intent = reply_intent(form.get("Body", ""))
-    if intent is not None:
-        async with transaction(request.app.state.sessions) as session:
-            if intent == "stop":
-                count = await opt_outs.reply_stop(session, phone)
-            else:
-                await opt_outs.reply_start(session, phone)
-                count = 0
-        log.info("sms_reply", intent=intent, restaurants=count)
+    reply = await opt_outs.answer_reply(uow, phone, form.get("Body", ""))
+    if reply.intent is not None:
+        log.info("sms_reply", intent=reply.intent, restaurants=reply.restaurants)
     return Response(EMPTY_REPLY, media_type="text/xml")

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from maitred_contracts import (
     CloudEvent,
@@ -19,13 +14,14 @@ from maitred_contracts import (
     ReservationLookupRequested,
 )
 from maitred_platform.credentials import unseal
-from notifier.adapters.orm import contacts, scheduled_messages
+from notifier.domain.contacts import Contact
 from notifier.domain.local_time import day_and_time
+from notifier.domain.notifications import Notification, Recipient
+from notifier.domain.reminders import REMINDER, reminder_due_at
+from notifier.domain.restaurants import RestaurantProfile
 from notifier.service.context import Context
-from notifier.service.notify import Recipient, notify
-from notifier.service.restaurants import RestaurantProfile, load_profile
-
-REMINDER = "booking_reminder"
+from notifier.service.notify import notify
+from notifier.service.unit_of_work import NotifierUnitOfWork
 
 
 def _manage_url(ctx: Context, reservation_id: uuid.UUID, sealed: str | None) -> str | None:
@@ -33,20 +29,10 @@ def _manage_url(ctx: Context, reservation_id: uuid.UUID, sealed: str | None) -> 
     return ctx.manage_url(reservation_id, token)
 
 
-async def _booking(session: AsyncSession, reservation_id: uuid.UUID) -> Row[Any] | None:
-    return (
-        await session.execute(
-            select(contacts).where(
-                contacts.c.kind == "reservation", contacts.c.subject_id == reservation_id
-            )
-        )
-    ).first()
-
-
 def _booking_context(
-    ctx: Context, restaurant: RestaurantProfile, booking: Row[Any]
+    ctx: Context, restaurant: RestaurantProfile, booking: Contact
 ) -> dict[str, Any]:
-    details = dict(booking.details)
+    details = booking.details
     starts_at = datetime.fromisoformat(details["starts_at"])
     return {
         "name": booking.name,
@@ -58,18 +44,17 @@ def _booking_context(
 
 
 async def _tell_booking(
-    session: AsyncSession,
+    uow: NotifierUnitOfWork,
     ctx: Context,
     *,
     event_id: str,
     kinds: tuple[str, ...],
-    booking: Row[Any],
+    booking: Contact,
+    restaurant: RestaurantProfile,
     extra: dict[str, Any] | None = None,
-) -> None:
-    restaurant = await load_profile(
-        session, booking.restaurant_id, ctx.settings.default_reminder_minutes
-    )
+) -> list[Notification]:
     context = {**_booking_context(ctx, restaurant, booking), **(extra or {})}
+    made = []
     for kind in kinds:
         staff = kind.startswith("staff_")
         recipient = (
@@ -83,8 +68,8 @@ async def _tell_booking(
         )
         # Staff never see a diner's manage link.
         shown = {**context, "manage_url": None} if staff else context
-        await notify(
-            session,
+        notification = await notify(
+            uow,
             kind=kind,
             event_id=event_id,
             restaurant=restaurant,
@@ -92,130 +77,128 @@ async def _tell_booking(
             context=shown,
             now=ctx.clock(),
         )
+        if notification is not None:
+            made.append(notification)
+    return made
 
 
 async def reservation_created(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: ReservationCreated
-) -> None:
-    details = {
-        "starts_at": data.starts_at.isoformat(),
-        "party_size": data.party_size,
-        "table_label": data.table_label,
-        "manage_token_sealed": data.manage_token_sealed,
-    }
-    await session.execute(
-        insert(contacts)
-        .values(
-            kind="reservation",
-            subject_id=data.reservation_id,
-            restaurant_id=data.restaurant_id,
-            name=data.name,
-            phone=data.phone,
-            details=details,
-            last_sequence=event.sequence,
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: ReservationCreated
+) -> list[Notification]:
+    """The diner's confirmation, the staff's notice, and the reminder scheduled."""
+    async with uow:
+        await uow.contacts.add(
+            Contact(
+                kind="reservation",
+                subject_id=data.reservation_id,
+                restaurant_id=data.restaurant_id,
+                name=data.name,
+                phone=data.phone,
+                last_sequence=event.sequence,
+                details={
+                    "starts_at": data.starts_at.isoformat(),
+                    "party_size": data.party_size,
+                    "table_label": data.table_label,
+                    "manage_token_sealed": data.manage_token_sealed,
+                },
+            )
         )
-        .on_conflict_do_nothing()
-    )
-    booking = await _booking(session, data.reservation_id)
-    assert booking is not None
-    await _tell_booking(
-        session,
-        ctx,
-        event_id=event.id,
-        kinds=("booking_confirmed", "staff_booking_created"),
-        booking=booking,
-    )
-    await _schedule_reminder(session, ctx, data)
-
-
-async def _schedule_reminder(session: AsyncSession, ctx: Context, data: ReservationCreated) -> None:
-    restaurant = await load_profile(
-        session, data.restaurant_id, ctx.settings.default_reminder_minutes
-    )
-    if restaurant.reminder_minutes <= 0:
-        return
-    due_at = data.starts_at - timedelta(minutes=restaurant.reminder_minutes)
-    if due_at <= ctx.clock():
-        return  # booked at short notice: the confirmation is the reminder
-    # A cancellation that arrived first left a cancelled row: the reminder stays dropped.
-    await session.execute(
-        insert(scheduled_messages)
-        .values(
-            id=uuid.uuid4(),
-            restaurant_id=data.restaurant_id,
-            reservation_id=data.reservation_id,
-            kind=REMINDER,
-            due_at=due_at,
-            status="pending",
+        booking = await uow.contacts.booking(data.reservation_id)
+        assert booking is not None
+        restaurant = await uow.restaurants.profile(
+            data.restaurant_id, ctx.settings.default_reminder_minutes
         )
-        .on_conflict_do_nothing(constraint="uq_scheduled_reservation_kind")
-    )
+        made = await _tell_booking(
+            uow,
+            ctx,
+            event_id=event.id,
+            kinds=("booking_confirmed", "staff_booking_created"),
+            booking=booking,
+            restaurant=restaurant,
+        )
+        due_at = reminder_due_at(data.starts_at, restaurant.reminder_minutes, ctx.clock())
+        if due_at is not None:
+            await uow.reminders.schedule(data.restaurant_id, data.reservation_id, due_at)
+        await uow.commit()
+    return made
 
 
 async def reservation_cancelled(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: ReservationCancelled
-) -> None:
-    statement = insert(scheduled_messages).values(
-        id=uuid.uuid4(),
-        restaurant_id=data.restaurant_id,
-        reservation_id=data.reservation_id,
-        kind=REMINDER,
-        status="cancelled",
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            constraint="uq_scheduled_reservation_kind",
-            set_={"status": "cancelled"},
-            where=scheduled_messages.c.status == "pending",
-        )
-    )
-    booking = await _booking(session, data.reservation_id)
-    if booking is None:
-        return  # never heard of the booking: no one to tell
-    await _tell_booking(
-        session,
-        ctx,
-        event_id=event.id,
-        kinds=("booking_cancelled", "staff_booking_cancelled"),
-        booking=booking,
-        extra={"cancelled_by": data.cancelled_by},
-    )
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: ReservationCancelled
+) -> list[Notification]:
+    async with uow:
+        await uow.reminders.cancel(data.restaurant_id, data.reservation_id)
+        booking = await uow.contacts.booking(data.reservation_id)
+        made: list[Notification] = []
+        if booking is not None:  # never heard of the booking: no one to tell
+            restaurant = await uow.restaurants.profile(
+                booking.restaurant_id, ctx.settings.default_reminder_minutes
+            )
+            made = await _tell_booking(
+                uow,
+                ctx,
+                event_id=event.id,
+                kinds=("booking_cancelled", "staff_booking_cancelled"),
+                booking=booking,
+                restaurant=restaurant,
+                extra={"cancelled_by": data.cancelled_by},
+            )
+        await uow.commit()
+    return made
 
 
-async def send_reminder(
-    session: AsyncSession, ctx: Context, scheduled_id: uuid.UUID, reservation_id: uuid.UUID
-) -> None:
-    booking = await _booking(session, reservation_id)
-    if booking is None:
-        return
-    await _tell_booking(
-        session, ctx, event_id=f"scheduled:{scheduled_id}", kinds=(REMINDER,), booking=booking
-    )
+async def send_due_reminders(
+    uow: NotifierUnitOfWork, ctx: Context, batch: int = 50
+) -> list[Notification]:
+    """Due reminders become messages; taken under a lock another instance skips, so each
+    fires once."""
+    async with uow:
+        made = []
+        for due in await uow.reminders.due(ctx.clock(), batch):
+            booking = await uow.contacts.booking(due.reservation_id)
+            if booking is not None:
+                restaurant = await uow.restaurants.profile(
+                    booking.restaurant_id, ctx.settings.default_reminder_minutes
+                )
+                made += await _tell_booking(
+                    uow,
+                    ctx,
+                    event_id=f"scheduled:{due.id}",
+                    kinds=(REMINDER,),
+                    booking=booking,
+                    restaurant=restaurant,
+                )
+            await uow.reminders.mark_sent(due.id, ctx.clock())
+        await uow.commit()
+    return made
 
 
 async def lookup_requested(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: ReservationLookupRequested
-) -> None:
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: ReservationLookupRequested
+) -> list[Notification]:
     if not data.reservations:
-        return  # texting "nothing found" to any number typed in would be a spam vector
-    restaurant = await load_profile(
-        session, data.restaurant_id, ctx.settings.default_reminder_minutes
-    )
-    bookings = [
-        {
-            "starts_at": day_and_time(found.starts_at, restaurant.timezone),
-            "party_size": found.party_size,
-            "manage_url": _manage_url(ctx, found.reservation_id, found.manage_token_sealed),
-        }
-        for found in sorted(data.reservations, key=lambda r: r.starts_at)
-    ]
-    phone_key = hashlib.sha256(data.phone.encode()).hexdigest()[:32]
-    await notify(
-        session,
-        kind="booking_lookup",
-        event_id=event.id,
-        restaurant=restaurant,
-        recipient=Recipient(key=f"phone:{phone_key}", phone=data.phone),
-        context={"bookings": bookings},
-        now=ctx.clock(),
-    )
+        return []  # texting "nothing found" to any number typed in would be a spam vector
+    async with uow:
+        restaurant = await uow.restaurants.profile(
+            data.restaurant_id, ctx.settings.default_reminder_minutes
+        )
+        bookings = [
+            {
+                "starts_at": day_and_time(found.starts_at, restaurant.timezone),
+                "party_size": found.party_size,
+                "manage_url": _manage_url(ctx, found.reservation_id, found.manage_token_sealed),
+            }
+            for found in sorted(data.reservations, key=lambda r: r.starts_at)
+        ]
+        phone_key = hashlib.sha256(data.phone.encode()).hexdigest()[:32]
+        made = await notify(
+            uow,
+            kind="booking_lookup",
+            event_id=event.id,
+            restaurant=restaurant,
+            recipient=Recipient(key=f"phone:{phone_key}", phone=data.phone),
+            context={"bookings": bookings},
+            now=ctx.clock(),
+        )
+        await uow.commit()
+    return [made] if made is not None else []

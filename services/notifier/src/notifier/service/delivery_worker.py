@@ -14,37 +14,119 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from maitred_contracts import NotificationDelivered, NotificationFailed
-from maitred_messaging import add_event
-from maitred_platform.db import transaction
 from maitred_platform.logs import get_logger
 from notifier import metrics
-from notifier.adapters import delivery_queue
-from notifier.adapters.channels import Channels, Outgoing
-from notifier.adapters.orm import scheduled_messages
-from notifier.domain.delivery import DeliveryError, RetryPolicy
-from notifier.service.booking_messages import send_reminder
+from notifier.adapters.channels import Channels
+from notifier.domain.delivery import DeliveryError, Outgoing, RetryPolicy
+from notifier.domain.events import NotificationDelivered, NotificationFailed
+from notifier.service.booking_messages import send_due_reminders
 from notifier.service.context import Context
+from notifier.service.unit_of_work import NotifierUnitOfWork
 
 log = get_logger(__name__)
+
+
+async def claim_due_deliveries(
+    uow: NotifierUnitOfWork, *, now: datetime, lease: timedelta, limit: int
+) -> list[Outgoing]:
+    """Up to `limit` due deliveries, ours until the lease ends; an SMS to a phone that opted
+    out after the message was made is recorded skipped instead of being sent."""
+    async with uow:
+        items = await uow.deliveries.claim(now=now, lease_until=now + lease, limit=limit)
+        phones = {i.destination for i in items if i.channel == "sms" and i.destination}
+        blocked = await uow.opt_outs.blocked(phones) if phones else set()
+        sendable = []
+        for item in items:
+            if item.channel == "sms" and (item.restaurant_id, item.destination) in blocked:
+                await uow.deliveries.finish(item, "skipped", "opted_out", now)
+                metrics.SKIPPED.labels("sms").inc()
+            else:
+                sendable.append(item)
+        await uow.commit()
+    return sendable
+
+
+async def record_outcome(
+    uow: NotifierUnitOfWork,
+    ctx: Context,
+    policy: RetryPolicy,
+    item: Outgoing,
+    error: DeliveryError | None,
+) -> str | None:
+    """Delivered, retried later, or failed for good; None when our lease had run out (another
+    worker took the delivery over)."""
+    async with uow:
+        outcome = await _record(uow, ctx, policy, item, error)
+        await uow.commit()
+    return outcome
+
+
+async def _record(
+    uow: NotifierUnitOfWork,
+    ctx: Context,
+    policy: RetryPolicy,
+    item: Outgoing,
+    error: DeliveryError | None,
+) -> str | None:
+    now = ctx.clock()
+    if error is None:
+        if not await uow.deliveries.finish(item, "delivered", None, now):
+            return None
+        metrics.SENT.labels(item.channel).inc()
+        if item.notification_id is not None:
+            uow.add(
+                NotificationDelivered(
+                    notification_id=item.notification_id,
+                    restaurant_id=item.restaurant_id,
+                    channel=item.channel,
+                    attempts=item.attempts,
+                )
+            )
+        return "delivered"
+    log.info(
+        "delivery_attempt_failed",
+        channel=item.channel,
+        delivery_id=str(item.id),
+        attempts=item.attempts,
+        reason=error.reason,
+    )
+    if policy.gives_up(item.attempts, error):
+        if not await uow.deliveries.finish(item, "failed", error.reason, now):
+            return None
+        metrics.FAILED.labels(item.channel).inc()
+        if item.notification_id is not None:
+            uow.add(
+                NotificationFailed(
+                    notification_id=item.notification_id,
+                    restaurant_id=item.restaurant_id,
+                    channel=item.channel,
+                    attempts=item.attempts,
+                    reason=error.reason,
+                )
+            )
+        return "failed"
+    retry_at = ctx.clock() + timedelta(seconds=policy.delay_after(item.attempts))
+    if not await uow.deliveries.finish(
+        item, "pending", error.reason, ctx.clock(), next_attempt_at=retry_at
+    ):
+        return None
+    metrics.RETRIED.labels(item.channel).inc()
+    return "retrying"
 
 
 class DeliveryWorker:
     def __init__(
         self,
         *,
-        sessions: async_sessionmaker[AsyncSession],
+        unit_of_work: Callable[[], NotifierUnitOfWork],
         channels: Channels,
         ctx: Context,
     ) -> None:
         settings = ctx.settings
-        self.sessions = sessions
+        self.unit_of_work = unit_of_work
         self.channels = channels
         self.ctx = ctx
         self.policy = RetryPolicy(
@@ -61,7 +143,7 @@ class DeliveryWorker:
         """Runs until stopped; a database outage is logged and waited out."""
         while not self._stopping.is_set():
             try:
-                await self.fire_due_reminders()
+                await send_due_reminders(self.unit_of_work(), self.ctx)
                 await self.start_due_deliveries()
             except asyncio.CancelledError:
                 raise
@@ -85,49 +167,17 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    async def fire_due_reminders(self, batch: int = 50) -> None:
-        async with transaction(self.sessions) as session:
-            due = (
-                await session.execute(
-                    select(scheduled_messages.c.id, scheduled_messages.c.reservation_id)
-                    .where(
-                        scheduled_messages.c.status == "pending",
-                        scheduled_messages.c.due_at <= self.ctx.clock(),
-                    )
-                    .order_by(scheduled_messages.c.due_at)
-                    .limit(batch)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            for row in due:
-                await send_reminder(session, self.ctx, row.id, row.reservation_id)
-                await session.execute(
-                    update(scheduled_messages)
-                    .where(scheduled_messages.c.id == row.id)
-                    .values(status="sent", sent_at=self.ctx.clock())
-                )
-
     async def start_due_deliveries(self) -> None:
         free = self.concurrency - len(self._in_flight)
         if free <= 0:
             return
-        for item in await self._claim(free):
+        due = await claim_due_deliveries(
+            self.unit_of_work(), now=self.ctx.clock(), lease=self.lease, limit=free
+        )
+        for item in due:
             task = asyncio.create_task(self._deliver(item))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
-
-    async def _claim(self, limit: int) -> list[Outgoing]:
-        now = self.ctx.clock()
-        async with transaction(self.sessions) as session:
-            items = await delivery_queue.claim(
-                session, now=now, lease_until=now + self.lease, limit=limit
-            )
-            blocked = await delivery_queue.opted_out(session, items)
-            for item in items:
-                if item.id in blocked:  # opted out after the message was made: not sent
-                    await delivery_queue.finish(session, item, "skipped", "opted_out", now)
-                    metrics.SKIPPED.labels("sms").inc()
-            return [item for item in items if item.id not in blocked]
 
     async def _deliver(self, item: Outgoing) -> None:
         error: DeliveryError | None = None
@@ -141,62 +191,6 @@ class DeliveryWorker:
             error = DeliveryError(f"unexpected: {type(exc).__name__}")
             log.exception("delivery_unexpected_error", channel=item.channel)
         try:
-            async with transaction(self.sessions) as session:
-                await self._record(session, item, error)
+            await record_outcome(self.unit_of_work(), self.ctx, self.policy, item, error)
         except Exception as exc:  # the lease runs out and the delivery is tried again
             log.warning("delivery_record_failed", error=f"{type(exc).__name__}: {exc}"[:300])
-
-    async def _record(
-        self, session: AsyncSession, item: Outgoing, error: DeliveryError | None
-    ) -> None:
-        if error is None:
-            if await self._finish(session, item, "delivered", None):
-                metrics.SENT.labels(item.channel).inc()
-                if item.notification_id is not None:
-                    await add_event(
-                        session,
-                        NotificationDelivered(
-                            notification_id=item.notification_id,
-                            restaurant_id=item.restaurant_id,
-                            channel=item.channel,
-                            attempts=item.attempts,
-                        ),
-                    )
-            return
-        log.info(
-            "delivery_attempt_failed",
-            channel=item.channel,
-            delivery_id=str(item.id),
-            attempts=item.attempts,
-            reason=error.reason,
-        )
-        if self.policy.gives_up(item.attempts, error):
-            if await self._finish(session, item, "failed", error.reason):
-                metrics.FAILED.labels(item.channel).inc()
-                if item.notification_id is not None:
-                    await add_event(
-                        session,
-                        NotificationFailed(
-                            notification_id=item.notification_id,
-                            restaurant_id=item.restaurant_id,
-                            channel=item.channel,
-                            attempts=item.attempts,
-                            reason=error.reason,
-                        ),
-                    )
-            return
-        retry_at = self.ctx.clock() + timedelta(seconds=self.policy.delay_after(item.attempts))
-        if await self._finish(session, item, "pending", error.reason, next_attempt_at=retry_at):
-            metrics.RETRIED.labels(item.channel).inc()
-
-    async def _finish(
-        self,
-        session: AsyncSession,
-        item: Outgoing,
-        status: str,
-        reason: str | None,
-        **values: Any,
-    ) -> bool:
-        return await delivery_queue.finish(
-            session, item, status, reason, self.ctx.clock(), **values
-        )

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from maitred_platform.phones import mask_phone
-from notifier.adapters.orm import deliveries, notifications
+from notifier.domain.notifications import Delivery, Notification
+from notifier.service.unit_of_work import NotifierUnitOfWork
 
 _TOKEN_IN_LINK = re.compile(r"(token=)[^\s&]+")
 _PHONE = re.compile(r"\+[1-9]\d{6,14}")
@@ -24,47 +21,60 @@ def for_staff(text: str) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group(0)) or "", text)
 
 
+@dataclass(frozen=True)
+class DeliveryEntry:
+    channel: str
+    status: str
+    attempts: int
+    last_error: str | None
+    to: str | None
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NotificationEntry:
+    id: uuid.UUID
+    kind: str
+    audience: str
+    party_id: uuid.UUID | None
+    reservation_id: uuid.UUID | None
+    title: str
+    body: str
+    template_error: str | None
+    created_at: datetime
+    deliveries: list[DeliveryEntry]
+
+
+def _delivery_entry(d: Delivery) -> DeliveryEntry:
+    return DeliveryEntry(
+        channel=d.channel,
+        status=d.status,
+        attempts=d.attempts,
+        last_error=d.last_error,
+        to=mask_phone(d.destination) if d.channel == "sms" else d.destination,
+        delivered_at=d.delivered_at,
+    )
+
+
+def _entry(n: Notification) -> NotificationEntry:
+    return NotificationEntry(
+        id=n.id,
+        kind=n.kind,
+        audience=n.audience,
+        party_id=n.party_id,
+        reservation_id=n.reservation_id,
+        title=for_staff(n.title),
+        body=for_staff(n.body),
+        template_error=n.template_error,
+        created_at=n.created_at,
+        deliveries=[_delivery_entry(d) for d in n.deliveries],
+    )
+
+
 async def recent(
-    session: AsyncSession, restaurant_id: uuid.UUID, limit: int, before: datetime | None
-) -> list[dict[str, Any]]:
-    query = select(notifications).where(notifications.c.restaurant_id == restaurant_id)
-    if before is not None:
-        query = query.where(notifications.c.created_at < before)
-    rows = (
-        await session.execute(
-            query.order_by(notifications.c.created_at.desc(), notifications.c.id).limit(limit)
-        )
-    ).all()
-    by_notification: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    if rows:
-        found = await session.execute(
-            select(deliveries)
-            .where(deliveries.c.notification_id.in_([r.id for r in rows]))
-            .order_by(deliveries.c.created_at, deliveries.c.channel)
-        )
-        for d in found:
-            by_notification[d.notification_id].append(
-                {
-                    "channel": d.channel,
-                    "status": d.status,
-                    "attempts": d.attempts,
-                    "last_error": d.last_error,
-                    "to": mask_phone(d.destination) if d.channel == "sms" else d.destination,
-                    "delivered_at": d.delivered_at,
-                }
-            )
-    return [
-        {
-            "id": r.id,
-            "kind": r.kind,
-            "audience": r.audience,
-            "party_id": r.party_id,
-            "reservation_id": r.reservation_id,
-            "title": for_staff(r.title),
-            "body": for_staff(r.body),
-            "template_error": r.template_error,
-            "created_at": r.created_at,
-            "deliveries": by_notification.get(r.id, []),
-        }
-        for r in rows
-    ]
+    uow: NotifierUnitOfWork, restaurant_id: uuid.UUID, limit: int, before: datetime | None
+) -> list[NotificationEntry]:
+    """Newest first; phones masked, manage tokens cut."""
+    async with uow:
+        found = await uow.notifications.recent(restaurant_id, limit, before)
+    return [_entry(n) for n in found]

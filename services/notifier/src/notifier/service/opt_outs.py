@@ -3,41 +3,50 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Literal
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from notifier.adapters.orm import deliveries, opt_outs
-
-
-async def opt_out(session: AsyncSession, restaurant_id: uuid.UUID, phone: str, source: str) -> None:
-    await session.execute(
-        insert(opt_outs)
-        .values(restaurant_id=restaurant_id, phone=phone, source=source)
-        .on_conflict_do_nothing()
-    )
+from notifier.domain.opt_out import reply_intent
+from notifier.service.unit_of_work import NotifierUnitOfWork
 
 
-async def restaurants_that_texted(session: AsyncSession, phone: str) -> list[uuid.UUID]:
-    """A STOP reply answers the messages received: it covers every restaurant that texted it."""
-    rows = await session.execute(
-        select(deliveries.c.restaurant_id)
-        .where(deliveries.c.channel == "sms", deliveries.c.destination == phone)
-        .distinct()
-    )
-    return [r.restaurant_id for r in rows]
+@dataclass(frozen=True)
+class OptOut:
+    restaurant_id: uuid.UUID
+    phone: str
+    source: str  # sms_stop | staff
 
 
-async def reply_stop(session: AsyncSession, phone: str) -> int:
-    restaurants = await restaurants_that_texted(session, phone)
-    for restaurant_id in restaurants:
-        await opt_out(session, restaurant_id, phone, "sms_stop")
-    return len(restaurants)
+@dataclass(frozen=True)
+class Reply:
+    """What a diner's text meant, and how many restaurants' opt-outs it changed."""
+
+    intent: Literal["stop", "start"] | None
+    restaurants: int = 0
 
 
-async def reply_start(session: AsyncSession, phone: str) -> None:
-    """START undoes the diner's own STOP; an opt-out made by staff stays."""
-    await session.execute(
-        delete(opt_outs).where(opt_outs.c.phone == phone, opt_outs.c.source == "sms_stop")
-    )
+async def opt_out_by_staff(uow: NotifierUnitOfWork, restaurant_id: uuid.UUID, phone: str) -> OptOut:
+    async with uow:
+        await uow.opt_outs.add(restaurant_id, phone, "staff")
+        await uow.commit()
+    return OptOut(restaurant_id, phone, "staff")
+
+
+async def answer_reply(uow: NotifierUnitOfWork, phone: str, text: str) -> Reply:
+    """STOP opts the phone out of every restaurant that has texted it — the reply answers the
+    messages received, on a number all restaurants share; START undoes the diner's own STOPs
+    (an opt-out made by staff stays). Any other text changes nothing."""
+    intent = reply_intent(text)
+    if intent is None:
+        return Reply(None)
+    async with uow:
+        if intent == "stop":
+            restaurants = await uow.deliveries.restaurants_that_texted(phone)
+            for restaurant_id in restaurants:
+                await uow.opt_outs.add(restaurant_id, phone, "sms_stop")
+            count = len(restaurants)
+        else:
+            await uow.opt_outs.withdraw(phone, "sms_stop")
+            count = 0
+        await uow.commit()
+    return Reply(intent, count)

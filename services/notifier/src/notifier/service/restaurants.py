@@ -1,4 +1,4 @@
-"""What the notifier knows of a restaurant: name and time zone (from events) and its settings."""
+"""What the notifier knows of a restaurant (from reservations events) and its own settings."""
 
 from __future__ import annotations
 
@@ -6,81 +6,120 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from maitred_contracts import (
+    CloudEvent,
+    RestaurantCreated,
+    RestaurantUpdated,
+    TableCreated,
+    TableUpdated,
+)
+from maitred_platform.problems import Problem
+from notifier.domain.restaurants import RestaurantProfile
+from notifier.domain.rules import RULES
+from notifier.domain.templates import template_problem
+from notifier.service.context import Context
+from notifier.service.unit_of_work import NotifierUnitOfWork
 
-from notifier.adapters.orm import restaurants, tables
+
+async def restaurant_heard(
+    uow: NotifierUnitOfWork,
+    ctx: Context,
+    event: CloudEvent,
+    data: RestaurantCreated | RestaurantUpdated,
+) -> None:
+    """Keeps the newest name and time zone; an older event arriving late changes nothing."""
+    async with uow:
+        await uow.restaurants.record(data.restaurant_id, data.name, data.timezone, event.sequence)
+        await uow.commit()
+
+
+async def table_heard(
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: TableCreated | TableUpdated
+) -> None:
+    """Table labels, so "your table is ready" can name the table."""
+    async with uow:
+        await uow.restaurants.record_table(data.table_id, data.restaurant_id, data.label)
+        await uow.commit()
+
+
+async def notification_settings(
+    uow: NotifierUnitOfWork, ctx: Context, restaurant_id: uuid.UUID
+) -> RestaurantProfile:
+    async with uow:
+        return await uow.restaurants.profile(restaurant_id, ctx.settings.default_reminder_minutes)
 
 
 @dataclass(frozen=True)
-class RestaurantProfile:
-    id: uuid.UUID
-    name: str
-    timezone: str
-    reminder_minutes: int
+class SettingsChange:
+    """An owner's change; only the fields in `given` change (None resets those that allow it)."""
+
+    given: frozenset[str]
+    reminder_minutes: int | None = None
     email: str | None = None
-    channels: dict[str, list[str]] = field(default_factory=dict)
-    templates: dict[str, dict[str, str]] = field(default_factory=dict)
+    # rule -> its channels, or None to go back to the rule's default
+    channels: dict[str, list[str] | None] | None = None
+    # rule -> {title?, body?}, or None to go back to the default words
+    templates: dict[str, dict[str, str] | None] | None = field(default=None)
 
 
-async def load_profile(
-    session: AsyncSession, restaurant_id: uuid.UUID, default_reminder_minutes: int
+def _change_problems(change: SettingsChange) -> list[dict[str, str]]:
+    errors = []
+    for kind, chosen in (change.channels or {}).items():
+        if kind not in RULES:
+            errors.append({"field": f"channels.{kind}", "message": "unknown rule"})
+        elif chosen is not None and not set(chosen) <= set(RULES[kind].allowed):
+            allowed = ", ".join(RULES[kind].allowed)
+            errors.append({"field": f"channels.{kind}", "message": f"allowed: {allowed}"})
+    for kind, override in (change.templates or {}).items():
+        if kind not in RULES:
+            errors.append({"field": f"templates.{kind}", "message": "unknown rule"})
+            continue
+        for part in ("title", "body"):
+            source = (override or {}).get(part)
+            problem = template_problem(source) if source else None
+            if problem:
+                errors.append({"field": f"templates.{kind}.{part}", "message": problem})
+    return errors
+
+
+def _changed_values(profile: RestaurantProfile, change: SettingsChange) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "reminder_minutes" in change.given:
+        values["reminder_minutes"] = change.reminder_minutes
+    if "email" in change.given:
+        values["email"] = change.email
+    if change.channels is not None:
+        channels = dict(profile.channels)
+        for kind, chosen in change.channels.items():
+            if chosen is None:
+                channels.pop(kind, None)
+            else:
+                channels[kind] = list(chosen)
+        values["channels"] = channels
+    if change.templates is not None:
+        templates = dict(profile.templates)
+        for kind, override in change.templates.items():
+            if override is None:
+                templates.pop(kind, None)
+            else:
+                templates[kind] = override
+        values["templates"] = templates
+    return values
+
+
+async def change_settings(
+    uow: NotifierUnitOfWork, ctx: Context, restaurant_id: uuid.UUID, change: SettingsChange
 ) -> RestaurantProfile:
-    row = (
-        await session.execute(select(restaurants).where(restaurants.c.id == restaurant_id))
-    ).first()
-    if row is None:  # settings and names not heard of yet: the defaults
-        return RestaurantProfile(restaurant_id, "the restaurant", "UTC", default_reminder_minutes)
-    return RestaurantProfile(
-        id=restaurant_id,
-        name=row.name or "the restaurant",
-        timezone=row.timezone,
-        reminder_minutes=(
-            default_reminder_minutes if row.reminder_minutes is None else row.reminder_minutes
-        ),
-        email=row.email,
-        channels=dict(row.channels or {}),
-        templates=dict(row.templates or {}),
-    )
-
-
-async def record_restaurant(
-    session: AsyncSession, restaurant_id: uuid.UUID, name: str, timezone: str, sequence: int
-) -> None:
-    """Keeps the newest name and time zone; an older event arriving late changes nothing."""
-    statement = insert(restaurants).values(
-        id=restaurant_id, name=name, timezone=timezone, config_sequence=sequence
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[restaurants.c.id],
-            set_={"name": name, "timezone": timezone, "config_sequence": sequence},
-            where=restaurants.c.config_sequence < sequence,
-        )
-    )
-
-
-async def save_settings(
-    session: AsyncSession, restaurant_id: uuid.UUID, changes: dict[str, Any]
-) -> None:
-    statement = insert(restaurants).values(id=restaurant_id, **changes)
-    await session.execute(
-        statement.on_conflict_do_update(index_elements=[restaurants.c.id], set_=changes)
-    )
-
-
-async def record_table(
-    session: AsyncSession, table_id: uuid.UUID, restaurant_id: uuid.UUID, label: str
-) -> None:
-    statement = insert(tables).values(id=table_id, restaurant_id=restaurant_id, label=label)
-    await session.execute(
-        statement.on_conflict_do_update(index_elements=[tables.c.id], set_={"label": label})
-    )
-
-
-async def table_label(session: AsyncSession, table_id: uuid.UUID | None) -> str | None:
-    if table_id is None:
-        return None
-    label: str | None = await session.scalar(select(tables.c.label).where(tables.c.id == table_id))
-    return label
+    """422 for an unknown rule, a channel the rule cannot use, a template that does not compile."""
+    errors = _change_problems(change)
+    if errors:
+        raise Problem(422, "The settings are not valid.", errors=errors)
+    default = ctx.settings.default_reminder_minutes
+    async with uow:
+        profile = await uow.restaurants.profile(restaurant_id, default)
+        values = _changed_values(profile, change)
+        if values:
+            await uow.restaurants.save_settings(restaurant_id, values)
+            profile = await uow.restaurants.profile(restaurant_id, default)
+        await uow.commit()
+    return profile

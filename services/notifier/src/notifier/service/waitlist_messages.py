@@ -1,14 +1,13 @@
-"""Messages of a diner's waitlist journey: joined, called, heads-up, requeued, no-show, left."""
+"""Messages of a diner's waitlist journey: joined, called, heads-up, requeued, no-show, left.
+
+Each use case keeps the party's contact up to date and makes at most one message; it returns
+the messages made (none when the event came too late to be worth telling).
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
-
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from maitred_contracts import (
     CloudEvent,
@@ -20,51 +19,33 @@ from maitred_contracts import (
     PartyNoShow,
     PartyRequeued,
 )
-from notifier.adapters.orm import contacts
+from notifier.domain.contacts import Contact
 from notifier.domain.local_time import hour_minute
+from notifier.domain.notifications import Notification, Recipient
+from notifier.domain.restaurants import RestaurantProfile
 from notifier.service.context import Context
-from notifier.service.notify import Recipient, notify
-from notifier.service.restaurants import RestaurantProfile, load_profile, table_label
-
-
-async def _touch_party(
-    session: AsyncSession, party_id: uuid.UUID, sequence: int, finished: str | None = None
-) -> Row[Any] | None:
-    """The party's contact, its last seen sequence raised to this event's (and closed if asked)."""
-    values: dict[str, Any] = {"last_sequence": func.greatest(contacts.c.last_sequence, sequence)}
-    if finished:
-        values["finished"] = finished
-    await session.execute(
-        update(contacts)
-        .where(contacts.c.kind == "party", contacts.c.subject_id == party_id)
-        .values(**values)
-    )
-    return (
-        await session.execute(
-            select(contacts).where(contacts.c.kind == "party", contacts.c.subject_id == party_id)
-        )
-    ).first()
+from notifier.service.notify import notify
+from notifier.service.unit_of_work import NotifierUnitOfWork
 
 
 async def _tell_party(
-    session: AsyncSession,
+    uow: NotifierUnitOfWork,
     ctx: Context,
     event: CloudEvent,
     *,
     kind: str,
     restaurant_id: uuid.UUID,
     party_id: uuid.UUID,
-    contact: Row[Any] | None,
+    contact: Contact | None,
     context: dict[str, Any],
     restaurant: RestaurantProfile | None = None,
-) -> None:
+) -> list[Notification]:
     if restaurant is None:
-        restaurant = await load_profile(
-            session, restaurant_id, ctx.settings.default_reminder_minutes
+        restaurant = await uow.restaurants.profile(
+            restaurant_id, ctx.settings.default_reminder_minutes
         )
-    name = contact.name if contact is not None else ""
-    await notify(
-        session,
+    made = await notify(
+        uow,
         kind=kind,
         event_id=event.id,
         restaurant=restaurant,
@@ -74,167 +55,191 @@ async def _tell_party(
             phone=contact.phone if contact is not None else None,
         ),
         context={
-            "name": name,
+            "name": contact.name if contact is not None else "",
             "waitlist_url": ctx.waitlist_url(restaurant_id),
             "timezone": restaurant.timezone,
             **context,
         },
         now=ctx.clock(),
     )
+    return [made] if made is not None else []
 
 
-def _overtaken(contact: Row[Any] | None, event: CloudEvent) -> bool:
-    """True when the party already left/checked in after this (late, retried) event."""
-    return (
-        contact is not None
-        and contact.finished is not None
-        and contact.last_sequence > event.sequence
-    )
+def _overtaken(contact: Contact | None, event: CloudEvent) -> bool:
+    return contact is not None and contact.overtaken_by(event.sequence)
 
 
 async def party_joined(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: PartyJoined
-) -> None:
-    await session.execute(
-        insert(contacts)
-        .values(
-            kind="party",
-            subject_id=data.party_id,
-            restaurant_id=data.restaurant_id,
-            name=data.name,
-            phone=data.phone,
-            last_sequence=event.sequence,
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyJoined
+) -> list[Notification]:
+    async with uow:
+        await uow.contacts.add(
+            Contact(
+                kind="party",
+                subject_id=data.party_id,
+                restaurant_id=data.restaurant_id,
+                name=data.name,
+                phone=data.phone,
+                last_sequence=event.sequence,
+            )
         )
-        .on_conflict_do_nothing()
-    )
-    contact = await _touch_party(session, data.party_id, event.sequence)
-    await _tell_party(
-        session,
-        ctx,
-        event,
-        kind="waitlist_joined",
-        restaurant_id=data.restaurant_id,
-        party_id=data.party_id,
-        contact=contact,
-        context={
-            "position": data.position,
-            "parties_ahead": data.parties_ahead,
-            "party_size": data.party_size,
-            "estimated_wait_minutes": data.estimated_wait_minutes,
-            "estimate_low_minutes": data.estimate_low_minutes,
-            "estimate_high_minutes": data.estimate_high_minutes,
-        },
-    )
+        contact = await uow.contacts.touch_party(data.party_id, event.sequence)
+        made = await _tell_party(
+            uow,
+            ctx,
+            event,
+            kind="waitlist_joined",
+            restaurant_id=data.restaurant_id,
+            party_id=data.party_id,
+            contact=contact,
+            context={
+                "position": data.position,
+                "parties_ahead": data.parties_ahead,
+                "party_size": data.party_size,
+                "estimated_wait_minutes": data.estimated_wait_minutes,
+                "estimate_low_minutes": data.estimate_low_minutes,
+                "estimate_high_minutes": data.estimate_high_minutes,
+            },
+        )
+        await uow.commit()
+    return made
 
 
 async def party_called(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: PartyCalled
-) -> None:
-    contact = await _touch_party(session, data.party_id, event.sequence)
-    if _overtaken(contact, event) or data.expires_at <= ctx.clock():
-        return  # "your table is ready" after the call ended would only mislead
-    restaurant = await load_profile(
-        session, data.restaurant_id, ctx.settings.default_reminder_minutes
-    )
-    await _tell_party(
-        session,
-        ctx,
-        event,
-        kind="party_called",
-        restaurant_id=data.restaurant_id,
-        party_id=data.party_id,
-        contact=contact,
-        context={
-            "table": await table_label(session, data.table_id),
-            "checkin_by": hour_minute(data.expires_at, restaurant.timezone),
-            "party_size": data.party_size,
-        },
-        restaurant=restaurant,
-    )
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyCalled
+) -> list[Notification]:
+    async with uow:
+        contact = await uow.contacts.touch_party(data.party_id, event.sequence)
+        made: list[Notification] = []
+        # "Your table is ready" after the call ended would only mislead.
+        if not _overtaken(contact, event) and data.expires_at > ctx.clock():
+            restaurant = await uow.restaurants.profile(
+                data.restaurant_id, ctx.settings.default_reminder_minutes
+            )
+            made = await _tell_party(
+                uow,
+                ctx,
+                event,
+                kind="party_called",
+                restaurant_id=data.restaurant_id,
+                party_id=data.party_id,
+                contact=contact,
+                context={
+                    "table": await uow.restaurants.table_label(data.table_id),
+                    "checkin_by": hour_minute(data.expires_at, restaurant.timezone),
+                    "party_size": data.party_size,
+                },
+                restaurant=restaurant,
+            )
+        await uow.commit()
+    return made
 
 
 async def party_heads_up(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: PartyHeadsUp
-) -> None:
-    contact = await _touch_party(session, data.party_id, event.sequence)
-    if _overtaken(contact, event):
-        return
-    await _tell_party(
-        session,
-        ctx,
-        event,
-        kind="party_heads_up",
-        restaurant_id=data.restaurant_id,
-        party_id=data.party_id,
-        contact=contact,
-        context={"minutes": data.minutes, "table": await table_label(session, data.table_id)},
-    )
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyHeadsUp
+) -> list[Notification]:
+    async with uow:
+        contact = await uow.contacts.touch_party(data.party_id, event.sequence)
+        made: list[Notification] = []
+        if not _overtaken(contact, event):
+            made = await _tell_party(
+                uow,
+                ctx,
+                event,
+                kind="party_heads_up",
+                restaurant_id=data.restaurant_id,
+                party_id=data.party_id,
+                contact=contact,
+                context={
+                    "minutes": data.minutes,
+                    "table": await uow.restaurants.table_label(data.table_id),
+                },
+            )
+        await uow.commit()
+    return made
 
 
 async def party_requeued(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: PartyRequeued
-) -> None:
-    contact = await _touch_party(session, data.party_id, event.sequence)
-    if _overtaken(contact, event):
-        return
-    await _tell_party(
-        session,
-        ctx,
-        event,
-        kind="party_requeued",
-        restaurant_id=data.restaurant_id,
-        party_id=data.party_id,
-        contact=contact,
-        context={"position": data.position, "reason": data.reason},
-    )
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyRequeued
+) -> list[Notification]:
+    async with uow:
+        contact = await uow.contacts.touch_party(data.party_id, event.sequence)
+        made: list[Notification] = []
+        if not _overtaken(contact, event):
+            made = await _tell_party(
+                uow,
+                ctx,
+                event,
+                kind="party_requeued",
+                restaurant_id=data.restaurant_id,
+                party_id=data.party_id,
+                contact=contact,
+                context={"position": data.position, "reason": data.reason},
+            )
+        await uow.commit()
+    return made
 
 
 async def party_checked_in(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: PartyCheckedIn
-) -> None:
-    contact = await _touch_party(session, data.party_id, event.sequence, finished="checked_in")
-    await _tell_party(
-        session,
-        ctx,
-        event,
-        kind="party_checked_in",
-        restaurant_id=data.restaurant_id,
-        party_id=data.party_id,
-        contact=contact,
-        context={"table": await table_label(session, data.table_id)},
-    )
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyCheckedIn
+) -> list[Notification]:
+    async with uow:
+        contact = await uow.contacts.touch_party(
+            data.party_id, event.sequence, finished="checked_in"
+        )
+        made = await _tell_party(
+            uow,
+            ctx,
+            event,
+            kind="party_checked_in",
+            restaurant_id=data.restaurant_id,
+            party_id=data.party_id,
+            contact=contact,
+            context={"table": await uow.restaurants.table_label(data.table_id)},
+        )
+        await uow.commit()
+    return made
 
 
 async def party_no_show(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: PartyNoShow
-) -> None:
-    if data.requeued:  # the party is back in line: its requeued event says so
-        await _touch_party(session, data.party_id, event.sequence)
-        return
-    contact = await _touch_party(session, data.party_id, event.sequence, finished="no_show")
-    await _tell_party(
-        session,
-        ctx,
-        event,
-        kind="party_no_show",
-        restaurant_id=data.restaurant_id,
-        party_id=data.party_id,
-        contact=contact,
-        context={},
-    )
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyNoShow
+) -> list[Notification]:
+    async with uow:
+        made: list[Notification] = []
+        if data.requeued:  # the party is back in line: its requeued event says so
+            await uow.contacts.touch_party(data.party_id, event.sequence)
+        else:
+            contact = await uow.contacts.touch_party(
+                data.party_id, event.sequence, finished="no_show"
+            )
+            made = await _tell_party(
+                uow,
+                ctx,
+                event,
+                kind="party_no_show",
+                restaurant_id=data.restaurant_id,
+                party_id=data.party_id,
+                contact=contact,
+                context={},
+            )
+        await uow.commit()
+    return made
 
 
 async def party_left(
-    session: AsyncSession, ctx: Context, event: CloudEvent, data: PartyLeft
-) -> None:
-    contact = await _touch_party(session, data.party_id, event.sequence, finished="left")
-    await _tell_party(
-        session,
-        ctx,
-        event,
-        kind="party_left",
-        restaurant_id=data.restaurant_id,
-        party_id=data.party_id,
-        contact=contact,
-        context={"by": data.by},
-    )
+    uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyLeft
+) -> list[Notification]:
+    async with uow:
+        contact = await uow.contacts.touch_party(data.party_id, event.sequence, finished="left")
+        made = await _tell_party(
+            uow,
+            ctx,
+            event,
+            kind="party_left",
+            restaurant_id=data.restaurant_id,
+            party_id=data.party_id,
+            contact=contact,
+            context={"by": data.by},
+        )
+        await uow.commit()
+    return made

@@ -3,106 +3,109 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from maitred_contracts import CloudEvent
+from maitred_contracts import EVENT_TYPES, CloudEvent
 from maitred_platform.credentials import seal
-from notifier.adapters.orm import deliveries, webhooks
-from notifier.domain.webhooks import new_secret
+from maitred_platform.problems import Problem
+from notifier.adapters.webhook_client import AddressRefused, check_public_host
+from notifier.domain.notifications import Delivery
+from notifier.domain.webhooks import Webhook, new_secret, url_problem
+from notifier.service.context import Context
+from notifier.service.unit_of_work import NotifierUnitOfWork
+
+
+@dataclass(frozen=True)
+class RegisteredWebhook:
+    webhook: Webhook
+    secret: str  # shown this once; kept sealed and never listed again
+
+
+async def _refusal(url: str, allow_private: bool) -> str | None:
+    problem = url_problem(url)
+    if problem or allow_private:
+        return problem
+    try:
+        await check_public_host(url)
+    except AddressRefused as exc:
+        return f"refused: {exc}"
+    return None
 
 
 async def register(
-    session: AsyncSession,
+    uow: NotifierUnitOfWork,
+    ctx: Context,
     *,
     restaurant_id: uuid.UUID,
     url: str,
     event_types: list[str],
-    internal_key: str,
-) -> tuple[dict[str, Any], str]:
-    """Stores the webhook with a new secret (sealed at rest); returns it and the secret, once."""
+) -> RegisteredWebhook:
+    """Stores the webhook with a new secret (sealed at rest); 422 for a refused URL (SSRF:
+    private, loopback, metadata addresses) or an unknown event type."""
+    errors = []
+    problem = await _refusal(url, ctx.settings.webhook_allow_private)
+    if problem:
+        errors.append({"field": "url", "message": problem})
+    for i, event_type in enumerate(event_types):
+        if event_type not in EVENT_TYPES:
+            errors.append({"field": f"event_types.{i}", "message": "unknown event type"})
+    if errors:
+        raise Problem(422, "The webhook cannot be registered.", errors=errors)
     secret = new_secret()
-    row = (
-        await session.execute(
-            insert(webhooks)
-            .values(
-                id=uuid.uuid4(),
-                restaurant_id=restaurant_id,
-                url=url,
-                event_types=sorted(set(event_types)),
-                secret_sealed=seal(secret, internal_key),
-            )
-            .returning(webhooks.c.id, webhooks.c.url, webhooks.c.event_types, webhooks.c.created_at)
+    async with uow:
+        webhook = await uow.webhooks.add(
+            restaurant_id, url, sorted(set(event_types)), seal(secret, ctx.settings.internal_key)
         )
-    ).one()
-    return dict(row._mapping), secret
+        await uow.commit()
+    return RegisteredWebhook(webhook, secret)
 
 
-async def list_for(session: AsyncSession, restaurant_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = await session.execute(
-        select(webhooks.c.id, webhooks.c.url, webhooks.c.event_types, webhooks.c.created_at)
-        .where(webhooks.c.restaurant_id == restaurant_id)
-        .order_by(webhooks.c.created_at)
-    )
-    return [dict(r._mapping) for r in rows]
+async def list_for(uow: NotifierUnitOfWork, restaurant_id: uuid.UUID) -> list[Webhook]:
+    async with uow:
+        return await uow.webhooks.list_for(restaurant_id)
 
 
-async def remove(session: AsyncSession, restaurant_id: uuid.UUID, webhook_id: uuid.UUID) -> bool:
-    result = await session.execute(
-        delete(webhooks)
-        .where(webhooks.c.id == webhook_id, webhooks.c.restaurant_id == restaurant_id)
-        .returning(webhooks.c.id)
-    )
-    return result.first() is not None
+async def remove(uow: NotifierUnitOfWork, restaurant_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
+    async with uow:
+        if not await uow.webhooks.remove(restaurant_id, webhook_id):
+            raise Problem(404, "No such webhook.")
+        await uow.commit()
 
 
-def _asking_for(event: CloudEvent, restaurant_id: str) -> Any:
-    """The webhooks of the event's restaurant that asked for its type."""
-    return select(webhooks.c.id, webhooks.c.url).where(
-        webhooks.c.restaurant_id == uuid.UUID(restaurant_id),
-        webhooks.c.event_types.any_() == event.type,
-    )
-
-
-async def wanted(sessions: async_sessionmaker[AsyncSession], event: CloudEvent) -> bool:
+async def wanted(uow: NotifierUnitOfWork, event: CloudEvent) -> bool:
     """Whether any webhook of the event's restaurant asked for its type: one read and no
     inbox row or write, for the many events that make no message (queue snapshots, tables)."""
     if not event.restaurantid:
         return False
-    async with sessions() as session:
-        found = await session.scalar(_asking_for(event, event.restaurantid).limit(1))
-    return found is not None
+    async with uow:
+        return await uow.webhooks.any_asking_for(uuid.UUID(event.restaurantid), event.type)
 
 
-async def fan_out(session: AsyncSession, event: CloudEvent, now: datetime) -> None:
-    """Queues the event for every webhook of its restaurant that asked for its type."""
+async def queue_event(uow: NotifierUnitOfWork, event: CloudEvent, now: datetime) -> int:
+    """Queues the event for every webhook of its restaurant that asked for its type, in the
+    caller's unit of work; how many."""
     if not event.restaurantid:
-        return
-    targets = (await session.execute(_asking_for(event, event.restaurantid))).all()
+        return 0
+    restaurant_id = uuid.UUID(event.restaurantid)
+    targets = await uow.webhooks.asking_for(restaurant_id, event.type)
     if not targets:
-        return
+        return 0
     body = event.to_json().decode()
-    await session.execute(
-        insert(deliveries)
-        .values(
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "restaurant_id": uuid.UUID(event.restaurantid),
-                    "webhook_id": target.id,
-                    "event_id": event.id,
-                    "channel": "webhook",
-                    "destination": target.url,
-                    "payload": body,
-                    "status": "pending",
-                    "next_attempt_at": now,
-                }
-                for target in targets
-            ]
-        )
-        .on_conflict_do_nothing(constraint="uq_deliveries_webhook_event")
+    await uow.deliveries.add(
+        [
+            Delivery(
+                id=uuid.uuid4(),
+                restaurant_id=restaurant_id,
+                webhook_id=target.id,
+                event_id=event.id,
+                channel="webhook",
+                destination=target.url,
+                payload=body,
+                status="pending",
+                next_attempt_at=now,
+            )
+            for target in targets
+        ]
     )
+    return len(targets)
