@@ -206,7 +206,7 @@ async def wait_until(
 def staff_headers(
     staff_id: uuid.UUID, memberships: dict[uuid.UUID, str], key: str
 ) -> dict[str, str]:
-    """The internal principal header the gateway would send for this staff member."""
+    """The signed internal principal header an edge service sends for this staff member."""
     from maitred_platform.principal import HEADER, Principal, Role, sign_principal
 
     roles = {rid: cast(Role, role) for rid, role in memberships.items()}
