@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -50,6 +51,12 @@ class FaultProxy(TcpProxy):
     While black-holed, each direction holds what it has read and reads no more, so the peers'
     kernel buffers fill as on a dead link; new connections are accepted but not answered.
     Restoring lets the held bytes through, as TCP does when a route comes back.
+
+    `stall_at(pattern)` black-holes a connection from the moment its client sends bytes that
+    match: what the client sent from there on is held until `release()`, while the
+    connection stays open. Aimed at a message of the protocol, it drops the network at a
+    chosen step of a client's work (a consumer re-declaring its queues after a reconnect),
+    which a timer could only hope to hit.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -60,6 +67,10 @@ class FaultProxy(TcpProxy):
         # A pooler or TCP balancer whose backend is gone: it takes the connection, reads
         # the client's first bytes, and closes (FIN) without a word.
         self.hang_up_after_hello = False
+        self.stall_pattern: re.Pattern[bytes] | None = None
+        self.stalled = 0  # connections held at the pattern since `stall_at`
+        self.released = asyncio.Event()
+        self.released.set()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self.accepting:
@@ -83,17 +94,23 @@ class FaultProxy(TcpProxy):
         self._writers.add(up_writer)
         self.connections += 1
 
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+        async def pipe(
+            src: asyncio.StreamReader, dst: asyncio.StreamWriter, from_client: bool
+        ) -> None:
             with contextlib.suppress(Exception):
                 while data := await src.read(65536):
                     if not self.flowing.is_set():
                         await self.flowing.wait()
+                    pattern = self.stall_pattern
+                    if from_client and pattern is not None and pattern.search(data):
+                        self.stalled += 1
+                        await self.released.wait()
                     dst.write(data)
                     await dst.drain()
             with contextlib.suppress(Exception):
                 dst.close()
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        await asyncio.gather(pipe(reader, up_writer, True), pipe(up_reader, writer, False))
         self._writers.discard(writer)
         self._writers.discard(up_writer)
 
@@ -117,9 +134,26 @@ class FaultProxy(TcpProxy):
     def unblackhole(self) -> None:
         self.flowing.set()
 
+    def stall_at(self, pattern: re.Pattern[bytes]) -> None:
+        self.stall_pattern = pattern
+        self.stalled = 0
+        self.released.clear()
+
+    def release(self) -> None:
+        """Lets what the stalled connections held through, and stalls no more."""
+        self.stall_pattern = None
+        self.released.set()
+
     def cut(self) -> None:
         super().cut()
         self.flowing.set()  # waiting handlers wake, see `accepting` False and drop
+        self.release()
+
+
+def queue_declare_of(queue_pattern: bytes) -> re.Pattern[bytes]:
+    """The bytes of an AMQP 0-9-1 queue.declare whose queue name matches: the method frame's
+    class 50 and method 10, the reserved short, then the name as a short string."""
+    return re.compile(rb"\x00\x32\x00\x0a\x00\x00[\x01-\xff]" + queue_pattern, re.DOTALL)
 
 
 def via_proxy(url: str, proxy: TcpProxy) -> str:
@@ -183,7 +217,12 @@ class FaultStack:
         return time.monotonic() - started
 
     async def queues(self) -> dict[str, dict[str, int]]:
-        """Every queue of the stack's vhost: consumers, messages ready and unacknowledged."""
+        """Every queue of the stack's vhost: consumers, messages ready and unacknowledged.
+
+        `consumers` comes from `list_consumers`, which asks each queue for its consumers.
+        `list_queues` reports, for a quorum queue, a figure the queue refreshes on its
+        periodic tick (every 5 s or so): a consumer registered a moment ago is counted 0.
+        """
         fields = ["consumers", "messages_ready", "messages_unacknowledged"]
         out = await asyncio.to_thread(
             subprocess.run,
@@ -196,7 +235,25 @@ class FaultStack:
             parts = line.split()
             if len(parts) == 1 + len(fields) and all(p.isdigit() for p in parts[1:]):
                 found[parts[0]] = dict(zip(fields, map(int, parts[1:]), strict=True))
+        consumers = await self.consumers()
+        for name, counts in found.items():
+            counts["consumers"] = len(consumers.get(name, []))
         return found
+
+    async def consumers(self) -> dict[str, list[str]]:
+        """The consumer tags each queue of the stack's vhost has now, as the broker has them."""
+        out = await asyncio.to_thread(
+            subprocess.run,
+            ["rabbitmqctl", "-q", "list_consumers", "-p", self.name, "queue_name", "consumer_tag",
+             "--no-table-headers"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        found: dict[str, list[str]] = defaultdict(list)
+        for line in out.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 2:
+                found[parts[0]].append(parts[1])
+        return dict(found)
 
 
 async def instance_health(instance: Instance, timeout: float = 3) -> tuple[int, dict[str, Any]]:

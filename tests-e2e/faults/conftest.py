@@ -99,6 +99,7 @@ async def ready_first(chaos: FaultStack) -> None:
     """Every test starts from a healthy stack, whatever the one before it did."""
     for proxy in (chaos.amqp, chaos.reservations_db, chaos.redis):
         proxy.unblackhole()
+        proxy.release()
         proxy.restore()
     await chaos.ready_within(60)
 

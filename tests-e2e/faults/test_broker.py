@@ -22,6 +22,7 @@ from .chaos import (
     instance_health,
     out_of_order,
     per_party_out_of_order,
+    queue_declare_of,
     sized,
     tally,
     unique_phone,
@@ -32,8 +33,10 @@ from .conftest import new_restaurant
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.usefixtures("ready_first")]
 
 JOINED = "waitlist.party.joined.v1"
+ANSWERS = ("reservations.table.held.v1", "reservations.table.hold_rejected.v1")
 TABLES = [{"label": f"T{n}", "capacity": 4, "kind": "table"} for n in range(1, 4)]
-CONSUMING_QUEUES = ("maitred.waitlist", "maitred.reservations", "maitred.notifier")
+SERVICES_CONSUMING = ("waitlist", "reservations", "notifier")
+CONSUMING_QUEUES = tuple(f"maitred.{service}" for service in SERVICES_CONSUMING)
 
 
 def join_body(n: int, chaos: FaultStack) -> dict[str, Any]:
@@ -185,3 +188,134 @@ async def test_broker_black_holed_blocks_no_request_and_consumers_return(chaos, 
         "reservations.table.status_changed.v1", table_id=table["id"], status=status
     )
     assert changed
+
+
+def consumers_expected(chaos: FaultStack) -> dict[str, int]:
+    """One consumer on each consuming queue per instance of the service it belongs to."""
+    return {f"maitred.{s}": len(chaos.instances(s)) for s in SERVICES_CONSUMING}
+
+
+def check(health: dict[str, Any], name: str) -> bool | None:
+    """Whether a readiness answer says that check is ok."""
+    return ((health.get("checks") or {}).get(name) or {}).get("ok")
+
+
+async def assert_every_consumer_attached(chaos: FaultStack, when: str) -> None:
+    """As the broker lists them now (`list_consumers`, no lagging counter)."""
+    found = await chaos.consumers()
+    attached = {q: len(found.get(q, [])) for q in CONSUMING_QUEUES}
+    assert attached == consumers_expected(chaos), f"{when}: consumers {attached}"
+
+
+async def test_broker_faults_back_to_back_ready_means_every_consumer_is_back(chaos, client, tap):
+    """Faults 6-8, back to back while diners join: RabbitMQ gone 10 s (connections reset),
+    then its network black-holed 10 s, then gone again with the network dropping once more
+    the moment each service re-declares its queues (its connection and channel are back,
+    its consumer is not). Whenever every instance says ready, every consuming queue has
+    one consumer per instance on the broker; an instance whose consumer is not back does not
+    say ready; deliveries cut off by a fault are not an error storm; events flow after."""
+    place = await new_restaurant(client, TABLES, settings={"mode": "manual"})
+    rid = place["rid"]
+    logged_from = len(chaos.logs)
+    await assert_every_consumer_attached(chaos, "before")
+    joined: list[Outcome] = []
+    done = asyncio.Event()
+
+    async def diners() -> None:  # deliveries are in flight when the broker goes
+        n = 0
+        while not done.is_set():
+            joined.append(await join(client, chaos, rid, n))
+            n += 1
+            await asyncio.sleep(0.05)
+
+    traffic = asyncio.create_task(diners())
+    try:
+        await asyncio.sleep(1)
+        chaos.amqp.cut()
+        await asyncio.sleep(10)
+        chaos.amqp.restore()
+        ready_after_cut = await chaos.ready_within(30)
+        await assert_every_consumer_attached(chaos, "ready after the broker was away")
+
+        await asyncio.sleep(1)
+        chaos.amqp.blackhole()
+        await asyncio.sleep(10)
+        chaos.amqp.unblackhole()
+        ready_after_blackhole = await chaos.ready_within(30)
+        await assert_every_consumer_attached(chaos, "ready after the black hole")
+    finally:
+        done.set()
+        await traffic
+    statuses = sorted({o.status for o in joined})
+    assert statuses == [201], statuses  # joins are answered from the database alone
+
+    # Away again; each service reconnects, opens its channel, and the network drops as its
+    # consumer re-declares its queues (the parking queue comes first): bytes held, nothing
+    # closed. Stalled on that message, not on a timer, every consumer is caught mid-way.
+    chaos.amqp.cut()
+    services = "|".join(SERVICES_CONSUMING).encode()
+    chaos.amqp.stall_at(queue_declare_of(rb"maitred\.(?:" + services + rb")\.parking"))
+    await asyncio.sleep(3)
+    chaos.amqp.restore()
+    consuming = [i for service in SERVICES_CONSUMING for i in chaos.instances(service)]
+    deadline = time.monotonic() + 30
+    while chaos.amqp.stalled < len(consuming):
+        assert time.monotonic() < deadline, f"{chaos.amqp.stalled} of {len(consuming)} stalled"
+        await asyncio.sleep(0.2)
+    try:
+        listed = await chaos.consumers()
+        assert {q: listed.get(q, []) for q in CONSUMING_QUEUES} == {q: [] for q in CONSUMING_QUEUES}
+        answers = await asyncio.gather(*(instance_health(i) for i in consuming))
+        said_ready = {
+            i.name: (code, body)
+            for i, (code, body) in zip(consuming, answers, strict=True)
+            if code != 503 or check(body, "consumer") is not False
+        }
+        assert said_ready == {}, f"ready before its consumer was back: {said_ready}"
+        # Not ready for that reason alone: the connection itself is back.
+        assert all(check(body, "broker") for _, body in answers), answers
+    finally:
+        chaos.amqp.release()
+    ready_after_stall = await chaos.ready_within(30)
+    await assert_every_consumer_attached(chaos, "ready after the stalled recovery")
+
+    # Events flow end to end: the waitlist learns of a new restaurant and its free table and
+    # calls a party to it, reservations holds the table, the notifier tells the party.
+    fresh = await new_restaurant(
+        client, [{"label": "E1", "capacity": 2, "kind": "table"}], settings={"strategy": "fifo"}
+    )
+    phone = unique_phone()
+    chaos.secrets.add(phone)
+    r = await client.post(
+        f"/v1/restaurants/{fresh['rid']}/waitlist/parties",
+        json={"name": "After the faults", "party_size": 2, "phone": phone},
+    )
+    assert r.status_code == 201, r.text
+    chaos.secrets.add(r.json()["party_token"])
+    party = r.json()["id"]
+    await tap.wait_for("waitlist.party.called.v1", party_id=party, timeout=30)
+    deadline = time.monotonic() + 30
+    while not any(e["type"] in ANSWERS and e["data"].get("party_id") == party for e in tap.events):
+        assert time.monotonic() < deadline, "reservations never answered the call"
+        await asyncio.sleep(0.2)
+    called = await wait_for_notifications(
+        client, fresh["rid"], fresh["owner"], "party_called", [party]
+    )
+    assert ("party_called", party) in called, called
+    # Every join of the faults reached the notifier once, and integrators once.
+    acknowledged = [o.body["id"] for o in joined]
+    owner = place["owner"]
+    counts = await wait_for_notifications(client, rid, owner, "waitlist_joined", acknowledged)
+    assert {pid for kind, pid in counts if kind == "waitlist_joined"} == set(acknowledged)
+    assert [k for k, v in counts.items() if v > 1] == []
+    await events_arrive(tap, acknowledged, timeout=30)
+    result = tally(tap.events, JOINED, "party_id", acknowledged)
+    assert result.lost == [] and result.applied_twice == [], result.summary()
+    # A delivery whose channel closed under it is left for the broker to redeliver, quietly.
+    lane_errors = [line for line in chaos.logs[logged_from:] if "consumer_lane_error" in line]
+    assert lane_errors == [], lane_errors[:3]
+    print(
+        f"back to back: {result.summary()}; ready {ready_after_cut:.1f}s after the broker "
+        f"returned, {ready_after_blackhole:.1f}s after the black hole, "
+        f"{ready_after_stall:.1f}s after the stalled recovery was released"
+    )

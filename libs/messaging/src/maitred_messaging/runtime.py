@@ -173,5 +173,8 @@ class Messaging:
             raise RuntimeError("consumer not started")
         state = self.consumer.state()
         if not state["consuming"]:
-            raise RuntimeError(f"consumer stopped: {state}")
+            # Not ready until the broker has the consumer again on the live channel: after a
+            # reconnect the connection and the channel are back before the consumer is.
+            what = "not attached" if state["workers_alive"] else "stopped"
+            raise RuntimeError(f"consumer {what}: {state}")
         return state
