@@ -156,6 +156,16 @@ def slots_for(
     return slot_grid(day, zone, periods, slot_minutes, tables, booked, party_size, now).slots()
 
 
+BOOKING_HORIZON_DAYS = 366
+"""How far ahead bookings open. A start further away is refused and its day lists no slot;
+it also keeps every date the API is given well inside the calendar's range."""
+
+
+def within_horizon(day: date, zone: ZoneInfo, now: datetime) -> bool:
+    """Whether a local day is no further ahead than bookings open."""
+    return day <= now.astimezone(zone).date() + timedelta(days=BOOKING_HORIZON_DAYS)
+
+
 def check_booking_start(
     starts_at: datetime,
     zone: ZoneInfo,
@@ -166,6 +176,8 @@ def check_booking_start(
     """A booking starts in the future, on an open day, on a slot boundary, inside the hours."""
     if starts_at <= now:
         raise RuleViolation("the start is in the past", "starts_at")
+    if starts_at - now > timedelta(days=BOOKING_HORIZON_DAYS):
+        raise RuleViolation(f"bookings open at most {BOOKING_HORIZON_DAYS} days ahead", "starts_at")
     local = starts_at.astimezone(zone)
     day_starts = slot_starts(local.date(), zone, periods, slot_minutes)
     if not day_starts:
@@ -177,8 +189,12 @@ def check_booking_start(
         raise RuleViolation("the slot is outside the opening hours", "starts_at")
 
 
-def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants where the local date `day` begins and the next one begins."""
-    start = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-    return start, end.astimezone(UTC)
+def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The UTC instants where the local date `day` begins and the next one begins; None for
+    a day at the very edge of the calendar (year 1 or 9999), which no booking can fall on."""
+    try:
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        return start, end.astimezone(UTC)
+    except OverflowError:
+        return None

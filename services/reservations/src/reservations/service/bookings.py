@@ -217,8 +217,10 @@ async def bookings_of_day(
         require_staff(principal, restaurant_id)
         restaurant = await restaurant_or_404(uow, restaurant_id)
         zone = restaurant.zone
-        start, end = local_day_bounds(day or datetime.now(zone).date(), zone)
-        return await uow.bookings.starting_between(restaurant_id, start, end)
+        bounds = local_day_bounds(day or datetime.now(zone).date(), zone)
+        if bounds is None:  # the calendar's very edge: no booking can start there
+            return []
+        return await uow.bookings.starting_between(restaurant_id, *bounds)
 
 
 async def send_links(
