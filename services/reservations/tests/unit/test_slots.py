@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from reservations.domain.errors import RuleViolation
 from reservations.domain.hours import OpeningPeriod
 from reservations.domain.slots import (
+    BOOKING_HORIZON_DAYS,
     BookableTable,
     BookedSpan,
     check_booking_start,
@@ -24,7 +25,7 @@ from reservations.domain.slots import (
 PARIS = ZoneInfo("Europe/Paris")
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
-LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+NEW_YEAR = datetime(2025, 1, 1, tzinfo=UTC)  # before every day booked here, inside the horizon
 
 
 def every_day(opens: str, closes: str) -> list[OpeningPeriod]:
@@ -154,7 +155,7 @@ TABLES = [
 def test_each_slot_lists_every_table_that_seats_the_party_smallest_first(party_size: int) -> None:
     periods = [OpeningPeriod(1, time(18, 0), time(20, 0))]
 
-    slots = slots_for(date(2025, 6, 10), PARIS, periods, 60, TABLES, [], party_size, LONG_AGO)
+    slots = slots_for(date(2025, 6, 10), PARIS, periods, 60, TABLES, [], party_size, NEW_YEAR)
 
     expected = [t.label for t in TABLES if t.capacity >= party_size]
     assert [s.table_label for s in slots] == expected * 2
@@ -164,7 +165,7 @@ def test_each_slot_lists_every_table_that_seats_the_party_smallest_first(party_s
 
 def test_a_party_larger_than_every_table_gets_no_slot() -> None:
     periods = [OpeningPeriod(1, time(18, 0), time(20, 0))]
-    assert slots_for(date(2025, 6, 10), PARIS, periods, 60, TABLES, [], 9, LONG_AGO) == []
+    assert slots_for(date(2025, 6, 10), PARIS, periods, 60, TABLES, [], 9, NEW_YEAR) == []
 
 
 def test_a_booking_takes_only_its_table_and_its_slot() -> None:
@@ -174,7 +175,7 @@ def test_a_booking_takes_only_its_table_and_its_slot() -> None:
     t4 = TABLES[1]
     booked = [BookedSpan(t4.id, seven, seven + timedelta(hours=1))]
 
-    slots = slots_for(tuesday, PARIS, periods, 60, TABLES, booked, 4, LONG_AGO)
+    slots = slots_for(tuesday, PARIS, periods, 60, TABLES, booked, 4, NEW_YEAR)
 
     taken = [(s.starts_at, s.table_label) for s in slots if not s.available]
     assert taken == [(seven, "T4")]
@@ -272,7 +273,7 @@ def test_a_booking_over_two_slots_takes_both_and_one_ending_at_a_start_does_not(
         BookedSpan(t4.id, six - timedelta(hours=1), six),  # ends as the first slot starts
     ]
 
-    slots = slots_for(date(2025, 6, 10), PARIS, periods, 60, TABLES, booked, 2, LONG_AGO)
+    slots = slots_for(date(2025, 6, 10), PARIS, periods, 60, TABLES, booked, 2, NEW_YEAR)
 
     taken = [(s.starts_at.astimezone(PARIS).hour, s.table_label) for s in slots if not s.available]
     assert taken == [(18, "T2"), (19, "T2")]
@@ -331,3 +332,20 @@ def test_a_slot_is_free_exactly_when_it_has_not_started_and_no_booking_of_its_ta
         ]
         assert s.ends_at - s.starts_at == timedelta(minutes=slot_minutes)
         assert s.available == (s.starts_at > now and not overlapping)
+
+
+def test_slots_further_ahead_than_bookings_open_are_listed_taken() -> None:
+    """The listing agrees with `book`: a slot past the horizon is shown, never free."""
+    periods = every_day("18:00", "22:00")
+    day = date(2025, 6, 10)
+    # Exactly BOOKING_HORIZON_DAYS before 20:00 in Paris (18:00 UTC) on that day.
+    now = datetime(2025, 6, 10, 18, 0, tzinfo=UTC) - timedelta(days=BOOKING_HORIZON_DAYS)
+    slots = slots_for(day, PARIS, periods, 60, TABLES[:1], [], 2, now)
+    free = [s.starts_at.astimezone(PARIS).hour for s in slots if s.available]
+    assert free == [18, 19, 20]
+    for slot in slots:
+        if slot.available:
+            check_booking_start(slot.starts_at, PARIS, periods, 60, now)
+        else:
+            with pytest.raises(RuleViolation):
+                check_booking_start(slot.starts_at, PARIS, periods, 60, now)

@@ -108,6 +108,11 @@ class SlotGrid:
         ]
 
 
+BOOKING_HORIZON_DAYS = 366
+"""How far ahead bookings open. A start further away is refused and its day lists no slot;
+it also keeps every date the API is given well inside the calendar's range."""
+
+
 def slot_grid(
     day: date,
     zone: ZoneInfo,
@@ -118,8 +123,8 @@ def slot_grid(
     party_size: int,
     now: datetime,
 ) -> SlotGrid:
-    """Each slot of the day with each table that seats the party; free = no booking overlaps
-    and the slot has not started."""
+    """Each slot of the day with each table that seats the party; free = no booking overlaps,
+    the slot has not started and it is inside the booking horizon (what `book` accepts)."""
     fitting = tuple(
         sorted((t for t in tables if t.capacity >= party_size), key=lambda t: (t.capacity, t.label))
     )
@@ -130,6 +135,9 @@ def slot_grid(
     free = bytearray(b"\x01") * (len(starts) * width)
     started = bisect_right(starts, now)  # starts[:started] are at or before now
     free[: started * width] = bytes(started * width)
+    # starts[beyond:] are further ahead than bookings open
+    beyond = bisect_right(starts, now + timedelta(days=BOOKING_HORIZON_DAYS))
+    free[beyond * width :] = bytes((len(starts) - beyond) * width)
     for span in booked:
         j = column.get(span.table_id)
         if j is None:
@@ -154,11 +162,6 @@ def slots_for(
 ) -> list[Slot]:
     """Each slot of the day with each table that seats the party; free = no booking overlaps."""
     return slot_grid(day, zone, periods, slot_minutes, tables, booked, party_size, now).slots()
-
-
-BOOKING_HORIZON_DAYS = 366
-"""How far ahead bookings open. A start further away is refused and its day lists no slot;
-it also keeps every date the API is given well inside the calendar's range."""
 
 
 def within_horizon(day: date, zone: ZoneInfo, now: datetime) -> bool:
