@@ -19,7 +19,6 @@ from gateway.service.commands import AddMember, LogIn, OpenRestaurant, Register
 from gateway.service.identity import Caller, StaffIdentity
 from gateway.service.parts import client_ip, parts_of
 from gateway.service.unit_of_work import GatewayUnitOfWork
-from maitred_platform.deps import SessionDep
 from maitred_platform.problems import Problem
 
 router = APIRouter(prefix="/v1")
@@ -93,8 +92,10 @@ async def current_staff(request: Request) -> StaffIdentity:
 CurrentStaff = Annotated[StaffIdentity, Depends(current_staff)]
 
 
-async def unit_of_work(session: SessionDep) -> GatewayUnitOfWork:
-    return GatewayUnitOfWork(session)
+async def unit_of_work(request: Request) -> GatewayUnitOfWork:
+    # On the session factory: a connection is taken only inside the unit, not while the
+    # route checks limits, hashes a password or waits for another service.
+    return GatewayUnitOfWork(request.app.state.sessions)
 
 
 UnitOfWorkDep = Annotated[GatewayUnitOfWork, Depends(unit_of_work)]

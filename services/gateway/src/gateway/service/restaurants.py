@@ -33,9 +33,11 @@ async def open_restaurant(
         # restaurant exists, and an account that is gone could not own one.
         if await uow.accounts.by_id(command.staff_id) is None:
             raise Problem(401, "The account no longer exists.")
-        answer = await forward()
-        restaurant_id = created_restaurant(answer)
-        if restaurant_id is not None:
+    # No transaction stays open while reservations answers.
+    answer = await forward()
+    restaurant_id = created_restaurant(answer)
+    if restaurant_id is not None:
+        async with uow:
             await uow.accounts.set_role(command.staff_id, restaurant_id, "owner")
             await uow.commit()
     return answer
