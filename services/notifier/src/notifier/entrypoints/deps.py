@@ -1,4 +1,4 @@
-"""FastAPI dependencies of the notifier's routes: a unit of work on the request's session."""
+"""FastAPI dependencies of the notifier's routes: a unit of work, the context."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from maitred_platform.deps import SessionDep
 from notifier.service.context import Context
 from notifier.service.unit_of_work import NotifierUnitOfWork
 
 
-def unit_of_work(session: SessionDep) -> NotifierUnitOfWork:
-    # On the request's session: its turn for a connection keeps the arrival order.
-    return NotifierUnitOfWork(session)
+def unit_of_work(request: Request) -> NotifierUnitOfWork:
+    # On the session factory: a connection is taken only inside the unit, not while a route
+    # checks a provider's signature or a use case resolves a webhook's host name.
+    return NotifierUnitOfWork(request.app.state.sessions)
 
 
 def context(request: Request) -> Context:
