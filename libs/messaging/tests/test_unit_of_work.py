@@ -141,3 +141,17 @@ async def test_a_use_case_entering_the_unit_a_consumer_entered_shares_its_transa
         recorded = (await session.execute(select(inbox.c.event_id))).scalars().all()
     assert ids == [10]
     assert recorded == [ok]
+
+
+async def test_the_fake_forgets_an_inbox_record_whose_unit_rolled_back() -> None:
+    """As Postgres would: a redelivery after a failed handler is applied again."""
+    uow = FakeUnitOfWork(translate)
+    with pytest.raises(RuntimeError):
+        async with uow:
+            assert await uow.first_time("e2", "c", "t")
+            raise RuntimeError("the handler failed")
+    async with uow:
+        assert await uow.first_time("e2", "c", "t")
+        await uow.commit()
+    async with uow:
+        assert not await uow.first_time("e2", "c", "t")

@@ -215,22 +215,28 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.rollbacks = 0
         self.published: list[EventData] = []
         self.inbox: set[tuple[str, str]] = set()
+        self._recorded: set[tuple[str, str]] = set()  # inbox entries of the open unit
 
     async def _begin(self) -> None:
-        pass
+        self._recorded = set()
 
     async def _commit(self, contracts: list[EventData]) -> None:
         self.commits += 1
         self.published.extend(contracts)
+        self._recorded = set()
 
     async def _rollback(self) -> None:
+        # As in Postgres: an event recorded by a unit that did not commit was not applied.
         self.rollbacks += 1
+        self.inbox -= self._recorded
+        self._recorded = set()
 
     async def first_time(self, event_id: str, consumer: str, event_type: str) -> bool:
         key = (str(event_id), consumer)
         if key in self.inbox:
             return False
         self.inbox.add(key)
+        self._recorded.add(key)
         return True
 
     def published_types(self) -> list[str]:
