@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from maitred_messaging.testing import TcpProxy
+from maitred_messaging.testing import TcpProxy, wait_until
 from tests.conftest import RunningGateway, StandIn, new_staff, run_gateway
 
 
@@ -113,13 +113,19 @@ async def test_the_key_goes_on_to_the_service_scoped_to_the_caller(
 
 
 async def test_concurrent_duplicate_gets_409_while_the_first_is_in_flight(
-    gateway: RunningGateway,
+    gateway: RunningGateway, stand_ins: dict[str, StandIn]
 ) -> None:
     path = f"/v1/parties/{uuid.uuid4()}/slow"
     headers = {"Idempotency-Key": uuid.uuid4().hex, "Authorization": "Bearer pty_abc"}
+
+    async def first_reached_the_service() -> bool:
+        return any(r["path"] == path for r in stand_ins["waitlist"].seen)
+
     async with gateway.client() as client:
         first = asyncio.create_task(client.post(path, json={}, headers=headers))
-        await asyncio.sleep(0.3)
+        # The gateway claims the key before it forwards: once the service has the first
+        # request, the key is held until the first answer (a timeout here) comes back.
+        await wait_until(first_reached_the_service, timeout=10, interval=0.01)
         duplicate = await client.post(path, json={}, headers=headers)
         assert duplicate.status_code == 409
         assert (await first).status_code == 504

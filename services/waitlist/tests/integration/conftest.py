@@ -10,8 +10,9 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aio_pika
 import httpx
@@ -35,7 +36,11 @@ _sequence = itertools.count(1_000)
 
 
 class MovableClock:
-    """Real time plus an offset a test can push forward (deadlines without sleeping)."""
+    """Real time plus an offset a test can push forward (deadlines without sleeping).
+
+    Each test starts at real time (`reset`, autouse below); one that depends on the time of
+    day sets it first (`set_local_time`), so its outcome does not depend on when it runs.
+    """
 
     def __init__(self) -> None:
         self.offset = timedelta()
@@ -46,12 +51,26 @@ class MovableClock:
     def advance(self, **delta: float) -> None:
         self.offset += timedelta(**delta)
 
+    def reset(self) -> None:
+        self.offset = timedelta()
+
+    def set_local_time(self, at: time, zone: str) -> None:
+        """Moves the clock to `at` on the current day in `zone`."""
+        local_now = datetime.now(UTC).astimezone(ZoneInfo(zone))
+        target = datetime.combine(local_now.date(), at, tzinfo=ZoneInfo(zone))
+        self.offset = target - datetime.now(UTC)
+
 
 class Broker:
-    """Publishes reservations events and records every waitlist event, as integrators do."""
+    """Publishes reservations events and records every waitlist event, as integrators do.
 
-    def __init__(self, channel: aio_pika.abc.AbstractChannel) -> None:
+    Events are stamped with the test's clock, as the reservations service, on the same
+    (moved) time as the waitlist, would stamp them.
+    """
+
+    def __init__(self, channel: aio_pika.abc.AbstractChannel, clock: MovableClock) -> None:
         self.channel = channel
+        self.clock = clock
         self.seen: list[CloudEvent] = []
         self.exchange: aio_pika.abc.AbstractExchange | None = None
         self.queue: aio_pika.abc.AbstractQueue | None = None
@@ -71,7 +90,10 @@ class Broker:
         self, data: EventData, *, sequence: int | None = None, event_id: str | None = None
     ) -> CloudEvent:
         event = CloudEvent.build(
-            data, id=event_id, sequence=sequence if sequence is not None else next(_sequence)
+            data,
+            id=event_id,
+            time=self.clock(),
+            sequence=sequence if sequence is not None else next(_sequence),
         )
         await self.send(event)
         return event
@@ -118,6 +140,12 @@ def clock() -> MovableClock:
     return MovableClock()
 
 
+@pytest.fixture(autouse=True)
+def clock_at_real_time(clock: MovableClock) -> None:
+    """Every test starts at real time, whatever the tests before it did to the clock."""
+    clock.reset()
+
+
 @pytest.fixture(scope="session")
 def service_settings(waitlist_database: str, amqp_url: str) -> Settings:
     return Settings(
@@ -143,10 +171,12 @@ async def client(
 
 
 @pytest.fixture(scope="session")
-async def broker(amqp_url: str, client: httpx.AsyncClient) -> AsyncIterator[Broker]:
+async def broker(
+    amqp_url: str, client: httpx.AsyncClient, clock: MovableClock
+) -> AsyncIterator[Broker]:
     connection = await aio_pika.connect_robust(amqp_url)
     async with connection:
-        watcher = Broker(await connection.channel())
+        watcher = Broker(await connection.channel(), clock)
         await watcher.start()
         yield watcher
 
