@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import re
 import signal
@@ -398,10 +399,21 @@ async def call(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) 
     return Outcome(r.status_code, body, time.monotonic() - started, dict(r.headers))
 
 
+# NANP subscriber numbers: exchange 200-999, line 0000-9999.
+_PHONE_SPACE = 800 * 10_000
+# Where this run starts counting is random (runs differ); within a run, a counter.
+_PHONE_START = uuid.uuid4().int % _PHONE_SPACE
+_phones = itertools.count()
+
+
 def unique_phone(prefix: str = "+1646") -> str:
-    """A valid E.164 number no other test uses (NANP: exchange and line from a uuid)."""
-    digits = f"{uuid.uuid4().int % 10**7:07d}"
-    return f"{prefix}{int(digits[:3]) % 800 + 200}{digits[3:]}"
+    """A valid E.164 number no other call in this run has had (whatever the area code), so
+    phones never collide: a counter over the exchanges and lines, from a per-run start."""
+    n = next(_phones)
+    assert n < _PHONE_SPACE, "this run has used every number"
+    value = (_PHONE_START + n) % _PHONE_SPACE
+    exchange, line = divmod(value, 10_000)
+    return f"{prefix}{exchange + 200}{line:04d}"
 
 
 @dataclass

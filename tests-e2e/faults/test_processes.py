@@ -57,7 +57,18 @@ async def full_house(client: httpx.AsyncClient, tap: Any, place: dict[str, Any])
         assert outcome.status == 200, outcome.body
     await tap.wait_for(STATUS, count=len(place["tables"]), status="occupied",
                        restaurant_id=place["rid"])  # fmt: skip
-    await asyncio.sleep(1.0)  # the waitlist applies what the tap has seen
+    # The tap having seen the events does not mean the waitlist has applied them: wait until
+    # its public summary quotes a wait for a newcomer (two, any seating), which it does only
+    # when no table it knows of is free.
+    deadline = time.monotonic() + 30
+    last: Any = None
+    while time.monotonic() < deadline:
+        answer = await call(client, "GET", f"/v1/restaurants/{place['rid']}/waitlist")
+        last = answer.body
+        if answer.status == 200 and (answer.body.get("estimated_wait_minutes") or 0) > 0:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the waitlist never saw the full house; last summary: {last}")
 
 
 async def join(client: httpx.AsyncClient, chaos: FaultStack, rid: str, n: int) -> Outcome:
@@ -220,9 +231,11 @@ async def kill_consumer_holding_calls(
     place = await new_restaurant(client, pair_tables(tables), settings={"strategy": "fifo"})
     rid = place["rid"]
     await tap.wait_for("reservations.table.created.v1", count=tables, restaurant_id=rid)
-    await asyncio.sleep(1.0)  # the waitlist has applied what the tap has seen
-    # Frozen first: every join below is called at once (a free table fits it), and each call
-    # is delivered to a consumer that cannot acknowledge it.
+    # No pause for the waitlist to apply them: a join finding a free table is called at once,
+    # and a table the waitlist learns of later goes to the first party then waiting (it offers
+    # free tables on every table report), so every table gets a call either way, which the
+    # test waits for below.
+    # Frozen first: each call is delivered to a consumer that cannot acknowledge it.
     await chaos.freeze(reservations)
     held = 0
     try:
