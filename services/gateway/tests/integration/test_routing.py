@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 
 from maitred_platform.principal import verify_principal
-from maitred_platform.stack import free_port
 from tests.conftest import (
     RunningGateway,
     StandIn,
@@ -202,22 +202,26 @@ async def test_slow_service_is_504_and_dropped_answer_is_502(gateway: RunningGat
 async def test_down_service_is_503_and_a_refusing_instance_is_skipped(
     make_settings, stand_ins: dict[str, StandIn]
 ) -> None:
-    dead = free_port()  # nothing listens: connections are refused, as by a stopped instance
-    settings = make_settings(
-        waitlist_url=f"http://127.0.0.1:{dead}",
-        reservations_url=f"http://127.0.0.1:{dead},{stand_ins['reservations'].url}",
-        redis_prefix=make_settings().redis_prefix + "down:",
-    )
-    async with run_gateway(settings) as other, other.client() as client:
-        down = await client.get(f"/v1/parties/{uuid.uuid4()}", headers=_diner())
-        assert down.status_code == 503
-        assert down.headers["retry-after"]
-        for _ in range(4):  # every call lands, whichever instance is next in turn
-            up = await client.get(f"/v1/reservations/{uuid.uuid4()}", headers=_diner())
-            assert up.status_code == 200
-        ready = await client.get("/health/ready")
-        assert ready.status_code == 503
-        assert ready.json()["checks"]["service:waitlist"]["ok"] is False
+    # Bound but not listening for the whole test: connections are refused, as by a stopped
+    # instance, and no other process can take the port meanwhile.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        dead = held.getsockname()[1]
+        settings = make_settings(
+            waitlist_url=f"http://127.0.0.1:{dead}",
+            reservations_url=f"http://127.0.0.1:{dead},{stand_ins['reservations'].url}",
+            redis_prefix=make_settings().redis_prefix + "down:",
+        )
+        async with run_gateway(settings) as other, other.client() as client:
+            down = await client.get(f"/v1/parties/{uuid.uuid4()}", headers=_diner())
+            assert down.status_code == 503
+            assert down.headers["retry-after"]
+            for _ in range(4):  # every call lands, whichever instance is next in turn
+                up = await client.get(f"/v1/reservations/{uuid.uuid4()}", headers=_diner())
+                assert up.status_code == 200
+            ready = await client.get("/health/ready")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["service:waitlist"]["ok"] is False
 
 
 async def test_merged_openapi_covers_public_paths_only(gateway: RunningGateway) -> None:

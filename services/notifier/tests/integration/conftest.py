@@ -34,21 +34,57 @@ SMS_TOKEN = "test-auth-token"
 SMS_FROM = "+15005550006"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class HeldPort:
+    """A loopback port this test keeps bound, without listening, until it ends.
+
+    Connections to it are refused, as by a stopped server, and no other process can take
+    it meanwhile. `serve_smtp` later starts an SMTP server on that very socket, so the port
+    is never released between the "down" and the "up" phases.
+    """
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()  # no SO_REUSEADDR: nobody else can bind the port
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = int(self.sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def serve_smtp(self, handler: Any) -> Controller:
+        """Starts an SMTP server listening on this port; the caller stops it."""
+        controller = _SocketController(handler, self.sock)
+        controller.start()
+        return controller
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class _SocketController(Controller):
+    """An aiosmtpd controller serving on a socket already bound, instead of binding one."""
+
+    def __init__(self, handler: Any, sock: socket.socket) -> None:
+        host, port = sock.getsockname()
+        # A loaded machine can take longer than the default 5s to answer the startup probe.
+        super().__init__(handler, hostname=host, port=port, ready_timeout=30)
+        self._sock = sock
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
 
 
 class FakeHttpServer:
     """A real HTTP server on 127.0.0.1 that records requests and answers as told.
 
-    `statuses` are answered in order (then 201); `hold` makes requests wait until released.
+    `statuses` are answered in order to whichever requests come (then 201); `script_sms`
+    scripts the answers to the SMS for one phone only. `hold` makes requests wait until
+    released.
     """
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.statuses: list[int] = []
+        # Statuses scripted for the SMS to one phone only: a delivery another test left
+        # pending, which this server may be asked to send, cannot consume them.
+        self.statuses_to: dict[str, list[int]] = {}
         self.hold = threading.Event()
         self.hold.set()
         self.lock = threading.Lock()
@@ -59,9 +95,14 @@ class FakeHttpServer:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 record = {"path": self.path, "headers": dict(self.headers), "body": body}
+                to = dict(parse_qsl(body.decode(errors="replace"))).get("To")
                 with outer.lock:
                     outer.requests.append(record)
-                    status = outer.statuses.pop(0) if outer.statuses else 201
+                    scripted = outer.statuses_to.get(to) if to is not None else None
+                    if scripted:
+                        status = scripted.pop(0)
+                    else:
+                        status = outer.statuses.pop(0) if outer.statuses else 201
                 outer.hold.wait(30)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -77,6 +118,11 @@ class FakeHttpServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def script_sms(self, phone: str, statuses: list[int]) -> None:
+        """Answers the next SMS to `phone` with `statuses`, in order (then 201)."""
+        with self.lock:
+            self.statuses_to[phone] = list(statuses)
 
     def sms_to(self, phone: str) -> list[dict[str, str]]:
         """The SMS the provider accepted or was asked to send to `phone` (form fields)."""
@@ -216,9 +262,29 @@ def receiver() -> Iterator[FakeHttpServer]:
 
 
 @pytest.fixture
+def hold_port() -> Iterator[Callable[[], HeldPort]]:
+    """Makes ports held (bound, refusing connections) until the test ends."""
+    held: list[HeldPort] = []
+
+    def hold() -> HeldPort:
+        port = HeldPort()
+        held.append(port)
+        return port
+
+    yield hold
+    for port in held:
+        port.close()
+
+
+@pytest.fixture
 def make_settings(
-    notifier_db: str, amqp_url: str, sms_server: FakeHttpServer
+    notifier_db: str,
+    amqp_url: str,
+    sms_server: FakeHttpServer,
+    hold_port: Callable[[], HeldPort],
 ) -> Callable[..., Settings]:
+    no_smtp = hold_port().port  # nothing listens unless a test starts a server there
+
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "database_url": notifier_db,
@@ -233,7 +299,7 @@ def make_settings(
             "sms_account_sid": SMS_SID,
             "sms_auth_token": SMS_TOKEN,
             "sms_from": SMS_FROM,
-            "smtp_port": free_port(),  # nothing listens unless a test starts a server there
+            "smtp_port": no_smtp,
             "webhook_allow_private": True,
             "worker_interval_seconds": 0.05,
             "send_timeout_seconds": 5.0,
@@ -306,12 +372,11 @@ async def tap(amqp_url: str) -> AsyncIterator[EventTap]:
 
 
 @pytest.fixture
-def smtp_sink() -> Iterator[tuple[SmtpSink, int]]:
+def smtp_sink(hold_port: Callable[[], HeldPort]) -> Iterator[tuple[SmtpSink, int]]:
     sink = SmtpSink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
+    port = hold_port()  # served on the socket bound here: the port is never up for grabs
+    controller = port.serve_smtp(sink)
+    yield sink, port.port
     controller.stop()
 
 
@@ -319,12 +384,17 @@ def later(minutes: float) -> datetime:
     return datetime.now(UTC) + timedelta(minutes=minutes)
 
 
+_phone_numbers = itertools.count(1)
+
+
 def new_phone() -> str:
-    """A unique-per-test French mobile number, in a range libphonenumber holds valid."""
-    return f"+33612{uuid.uuid4().int % 10**6:06d}"
+    """A French mobile number, in a range libphonenumber holds valid, unique in this run
+    (the run has a database of its own, so earlier runs' numbers do not matter)."""
+    return f"+33612{next(_phone_numbers):06d}"
 
 
-async def eventually(predicate: Callable[[], Any], timeout: float = 15.0) -> None:
+async def eventually(predicate: Callable[[], Any], timeout: float = 60.0) -> None:
+    # Generous: it returns as soon as the outcome is there; a loaded machine may take seconds.
     async def check() -> bool:
         result = predicate()
         if asyncio.iscoroutine(result):
@@ -343,6 +413,5 @@ def helpers() -> Any:
         running = staticmethod(running)
         FakeHttpServer = globals()["FakeHttpServer"]
         SmtpSink = globals()["SmtpSink"]
-        free_port = staticmethod(free_port)
 
     return Helpers

@@ -47,7 +47,7 @@ async def test_a_provider_failing_twice_then_succeeding_is_retried_and_recorded(
 ):
     rid = uuid.uuid4()
     phone = helpers.new_phone()
-    sms_server.statuses = [503, 503]
+    sms_server.script_sms(phone, [503, 503])
     async with start_notifier() as notifier:
         await bus.publish(joined(rid, phone))
         await helpers.eventually(
@@ -67,10 +67,10 @@ async def test_a_provider_failing_twice_then_succeeding_is_retried_and_recorded(
 
 
 async def test_an_unreachable_provider_is_retried_then_marked_failed_with_the_reason(
-    start_notifier, bus, tap, helpers
+    start_notifier, bus, tap, hold_port, helpers
 ):
     rid = uuid.uuid4()
-    dead = f"http://127.0.0.1:{helpers.free_port()}"
+    dead = hold_port().url  # bound, not listening, for the whole test: connections refused
     async with start_notifier(sms_base_url=dead, delivery_max_attempts=3) as notifier:
         await bus.publish(joined(rid, helpers.new_phone()))
         await helpers.eventually(
@@ -91,7 +91,7 @@ async def test_a_provider_refusing_the_number_is_not_retried(
 ):
     rid = uuid.uuid4()
     phone = helpers.new_phone()
-    sms_server.statuses = [400]
+    sms_server.script_sms(phone, [400])
     async with start_notifier() as notifier:
         await bus.publish(joined(rid, phone))
 

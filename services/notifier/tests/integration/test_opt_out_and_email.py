@@ -6,8 +6,6 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from aiosmtpd.controller import Controller
-
 from maitred_contracts import PartyJoined, PartyLeft, ReservationCreated
 from notifier.entrypoints.sms_api import provider_signature
 
@@ -171,11 +169,12 @@ async def test_staff_e_mail_reaches_the_smtp_server(start_notifier, bus, smtp_si
 
 
 async def test_an_unreachable_smtp_server_is_retried_until_it_is_back_and_sends_once(
-    start_notifier, bus, helpers
+    start_notifier, bus, hold_port, helpers
 ):
-    rid, port = uuid.uuid4(), helpers.free_port()
+    # Held bound, not listening, until the server is started on the very same socket.
+    rid, port = uuid.uuid4(), hold_port()
     sink = helpers.SmtpSink()
-    async with start_notifier(smtp_port=port, delivery_max_attempts=50) as notifier:
+    async with start_notifier(smtp_port=port.port, delivery_max_attempts=50) as notifier:
         await set_email(notifier, rid, "floor@zinc.example")
         await bus.publish(booking(rid))
 
@@ -187,8 +186,7 @@ async def test_an_unreachable_smtp_server_is_retried_until_it_is_back_and_sends_
             return False
 
         await helpers.eventually(retried)
-        controller = Controller(sink, hostname="127.0.0.1", port=port)
-        controller.start()
+        controller = port.serve_smtp(sink)
         try:
             await helpers.eventually(lambda: sink.messages)
             await asyncio.sleep(0.5)
