@@ -187,7 +187,7 @@ async def serve_app(app: Any) -> AsyncIterator[Any]:
 
 
 async def wait_until(
-    predicate: Callable[[], Awaitable[bool]], timeout: float = 10.0, interval: float = 0.05
+    predicate: Callable[[], Awaitable[bool]], timeout: float = 30.0, interval: float = 0.05
 ) -> None:
     """Waits for an eventually-true outcome (an event applied elsewhere), or fails the test."""
     loop = asyncio.get_running_loop()
