@@ -7,6 +7,7 @@ the messages made (none when the event came too late to be worth telling).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from maitred_contracts import (
@@ -138,43 +139,49 @@ async def party_called(
 async def party_heads_up(
     uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyHeadsUp
 ) -> list[Notification]:
-    async with uow:
-        contact = await uow.contacts.touch_party(data.party_id, event.sequence)
-        made: list[Notification] = []
-        if not _overtaken(contact, event):
-            made = await _tell_party(
-                uow,
-                ctx,
-                event,
-                kind="party_heads_up",
-                restaurant_id=data.restaurant_id,
-                party_id=data.party_id,
-                contact=contact,
-                context={
-                    "minutes": data.minutes,
-                    "table": await uow.restaurants.table_label(data.table_id),
-                },
-            )
-        await uow.commit()
-    return made
+    async def context() -> dict[str, Any]:
+        return {"minutes": data.minutes, "table": await uow.restaurants.table_label(data.table_id)}
+
+    return await _tell_unless_overtaken(
+        uow, ctx, event, "party_heads_up", data.restaurant_id, data.party_id, context
+    )
 
 
 async def party_requeued(
     uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyRequeued
 ) -> list[Notification]:
+    async def context() -> dict[str, Any]:
+        return {"position": data.position, "reason": data.reason}
+
+    return await _tell_unless_overtaken(
+        uow, ctx, event, "party_requeued", data.restaurant_id, data.party_id, context
+    )
+
+
+async def _tell_unless_overtaken(
+    uow: NotifierUnitOfWork,
+    ctx: Context,
+    event: CloudEvent,
+    kind: str,
+    restaurant_id: uuid.UUID,
+    party_id: uuid.UUID,
+    context: Callable[[], Awaitable[dict[str, Any]]],
+) -> list[Notification]:
+    """Keeps the party's contact current and tells it, unless a later event of the party was
+    applied first (the message would be stale)."""
     async with uow:
-        contact = await uow.contacts.touch_party(data.party_id, event.sequence)
+        contact = await uow.contacts.touch_party(party_id, event.sequence)
         made: list[Notification] = []
         if not _overtaken(contact, event):
             made = await _tell_party(
                 uow,
                 ctx,
                 event,
-                kind="party_requeued",
-                restaurant_id=data.restaurant_id,
-                party_id=data.party_id,
+                kind=kind,
+                restaurant_id=restaurant_id,
+                party_id=party_id,
                 contact=contact,
-                context={"position": data.position, "reason": data.reason},
+                context=await context(),
             )
         await uow.commit()
     return made
