@@ -28,7 +28,7 @@ browser: ## Debian's Chromium for the browser tests (installed when missing and 
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: no /usr/bin/chromium; the browser tests will be skipped (apt-get install chromium)"; fi; \
+	  else echo "note: no /usr/bin/chromium; the browser tests will fail (apt-get install chromium)"; fi; \
 	fi
 
 .PHONY: test-fast
