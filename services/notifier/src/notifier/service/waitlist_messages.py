@@ -190,63 +190,79 @@ async def _tell_unless_overtaken(
 async def party_checked_in(
     uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyCheckedIn
 ) -> list[Notification]:
-    async with uow:
-        contact = await uow.contacts.touch_party(
-            data.party_id, event.sequence, finished="checked_in"
-        )
-        made = await _tell_party(
-            uow,
-            ctx,
-            event,
-            kind="party_checked_in",
-            restaurant_id=data.restaurant_id,
-            party_id=data.party_id,
-            contact=contact,
-            context={"table": await uow.restaurants.table_label(data.table_id)},
-        )
-        await uow.commit()
-    return made
+    async def context() -> dict[str, Any]:
+        return {"table": await uow.restaurants.table_label(data.table_id)}
+
+    return await _tell_finished(
+        uow,
+        ctx,
+        event,
+        "party_checked_in",
+        data.restaurant_id,
+        data.party_id,
+        context,
+        finished="checked_in",
+    )
 
 
 async def party_no_show(
     uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyNoShow
 ) -> list[Notification]:
-    async with uow:
-        made: list[Notification] = []
-        if data.requeued:  # the party is back in line: its requeued event says so
+    if data.requeued:  # the party is back in line: its requeued event says so
+        async with uow:
             await uow.contacts.touch_party(data.party_id, event.sequence)
-        else:
-            contact = await uow.contacts.touch_party(
-                data.party_id, event.sequence, finished="no_show"
-            )
-            made = await _tell_party(
-                uow,
-                ctx,
-                event,
-                kind="party_no_show",
-                restaurant_id=data.restaurant_id,
-                party_id=data.party_id,
-                contact=contact,
-                context={},
-            )
-        await uow.commit()
-    return made
+            await uow.commit()
+        return []
+    return await _tell_finished(
+        uow,
+        ctx,
+        event,
+        "party_no_show",
+        data.restaurant_id,
+        data.party_id,
+        _no_context,
+        finished="no_show",
+    )
 
 
 async def party_left(
     uow: NotifierUnitOfWork, ctx: Context, event: CloudEvent, data: PartyLeft
 ) -> list[Notification]:
+    async def context() -> dict[str, Any]:
+        return {"by": data.by}
+
+    return await _tell_finished(
+        uow, ctx, event, "party_left", data.restaurant_id, data.party_id, context, finished="left"
+    )
+
+
+async def _no_context() -> dict[str, Any]:
+    return {}
+
+
+async def _tell_finished(
+    uow: NotifierUnitOfWork,
+    ctx: Context,
+    event: CloudEvent,
+    kind: str,
+    restaurant_id: uuid.UUID,
+    party_id: uuid.UUID,
+    context: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    finished: str,
+) -> list[Notification]:
+    """The party's journey ended (`finished` says how): its contact is closed and it is told."""
     async with uow:
-        contact = await uow.contacts.touch_party(data.party_id, event.sequence, finished="left")
+        contact = await uow.contacts.touch_party(party_id, event.sequence, finished=finished)
         made = await _tell_party(
             uow,
             ctx,
             event,
-            kind="party_left",
-            restaurant_id=data.restaurant_id,
-            party_id=data.party_id,
+            kind=kind,
+            restaurant_id=restaurant_id,
+            party_id=party_id,
             contact=contact,
-            context={"by": data.by},
+            context=await context(),
         )
         await uow.commit()
     return made
